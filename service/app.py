@@ -24,6 +24,8 @@ def create_app(settings: Settings | None = None, *, connector: Any = None) -> Fl
     app = Flask(__name__)
     app.config["SETTINGS"] = settings
     app.config["CONNECTOR"] = connector if connector is not None else build_connector(settings)
+    app.config["SEQUENCES"] = {}
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     app.register_blueprint(sesam_bp)
     app.register_error_handler(SyncError, _sync_error)
     app.register_error_handler(HTTPException, _http_error)

@@ -17,5 +17,5 @@ def build_connector(settings: Settings) -> Any:
             auth=settings.woocommerce_auth, timeout=settings.upstream_timeout,
             policy=RetryPolicy(retries=settings.upstream_retries), pool_size=settings.upstream_concurrency)
         return WooCommerceConnector(client, concurrency=settings.upstream_concurrency,
-                                    settle_seconds=settings.settle_seconds)
+                                    settle_seconds=settings.settle_seconds, delete_mode=settings.delete_mode)
     raise NotImplementedError(f"SYSTEM={settings.system} has no connector yet")

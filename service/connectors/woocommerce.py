@@ -24,6 +24,8 @@ from typing import Any, Callable
 
 from service.clients.woocommerce import MAX_PER_PAGE, WooCommerceClient
 from service.connectors.paging import ordered_map, scan_offset_pages
+from service.connectors.woocommerce_writes import WooCommerceWriter
+from service.connectors.writes import WriteResult
 from service.errors import UnknownEntityType
 from service.sesam import since as tokens
 
@@ -100,8 +102,9 @@ class WooCommerceConnector:
     system = "woocommerce"
 
     def __init__(self, client: WooCommerceClient, *, concurrency: int, settle_seconds: float,
-                 clock: Callable[[], datetime] = tokens.utc_now) -> None:
+                 delete_mode: str = "trash", clock: Callable[[], datetime] = tokens.utc_now) -> None:
         self.client = client
+        self.writer = WooCommerceWriter(client, delete_mode=delete_mode)
         self.concurrency = concurrency
         self.settle_seconds = settle_seconds
         self.clock = clock
@@ -135,6 +138,9 @@ class WooCommerceConnector:
                     record = records.get(_id_of(key))
                     if record is not None:
                         yield self._entity(record, key)
+
+    def write_batch(self, type_name: str, entities: list[dict[str, Any]]) -> WriteResult:
+        return self.writer.write_batch(self.entity_type(type_name).resource, entities)
 
     # -- pass 1: keys ------------------------------------------------------------------------------------------
     def _keys(self, woo_type: WooType, since: str | None, cutoff: datetime, pool: ThreadPoolExecutor,

@@ -9,6 +9,7 @@ from flask import Blueprint, current_app, jsonify, request
 
 from service.errors import InvalidRequest, Unauthorized
 from service.sesam.pull import stream_entities
+from service.sesam.push import PushParams, SequenceTracker, parse_batch
 from service.sesam.since import parse_since
 
 log = logging.getLogger(__name__)
@@ -50,3 +51,28 @@ def _parse_limit(raw: str | None) -> int | None:
     if not raw.isdigit() or int(raw) < 1:
         raise InvalidRequest("limit must be a positive integer", limit=raw[:32])
     return int(raw)
+
+
+@bp.post("/receiver/<type_name>")
+def receiver(type_name: str) -> Any:
+    connector = current_app.config["CONNECTOR"]
+    connector.entity_type(type_name)
+    params = PushParams.from_args(request.args)
+    tracker: SequenceTracker = current_app.config["SEQUENCES"].setdefault(type_name, SequenceTracker())
+    tracker.check(params)
+    entities = parse_batch(request.get_data(cache=False), current_app.config["SETTINGS"].max_body_bytes)
+    result = connector.write_batch(type_name, entities) if entities else None
+    tracker.advance(params)  # received in sequence, whatever became of single entities
+    summary = result.summary() if result else {"created": 0, "updated": 0, "unchanged": 0, "deleted": 0,
+                                                "skipped": 0}
+    log.info("push %s/%s: %d entities %s, %d failed", connector.system, type_name, len(entities), summary,
+             len(result.failures) if result else 0)
+    if result is None or not result.failures:
+        return jsonify(summary)
+    retriable = any(f.retriable for f in result.failures)
+    body = {"error": "UpstreamUnavailable" if retriable else "UpstreamRejected",
+            "message": f"{len(result.failures)} of {len(entities)} entities were not applied"
+                       + ("; retrying can help" if retriable else "; retrying the same data cannot help"),
+            "failed": [{"_id": f.entity_id, "reason": f.reason, "retriable": f.retriable} for f in result.failures],
+            **summary}
+    return jsonify(body), 503 if retriable else 422
