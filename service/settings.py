@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from service.clients.webshop_api import WebshopApi
 from service.errors import ConfigError
 
 SYSTEMS = ("woocommerce", "customwebshop")
@@ -83,11 +84,11 @@ def _log_level(raw: str) -> str:
     return level
 
 
-def _json_object(raw: str) -> dict[str, Any]:
+def _webshop_api(raw: str) -> WebshopApi:
     value = json.loads(raw)
     if not isinstance(value, dict):
         raise ValueError("must be a JSON object")
-    return value
+    return WebshopApi.from_json(value)
 
 
 @dataclass(frozen=True)
@@ -121,7 +122,7 @@ VARIABLES: tuple[EnvVar, ...] = (
            required_for="customwebshop"),
     EnvVar("WEBSHOP_TOKEN", "webshop_token", Secret, None, "Bearer token for the Custom Webshop API.",
            required_for="customwebshop", secret=True),
-    EnvVar("WEBSHOP_API", "webshop_api", _json_object, "{}",
+    EnvVar("WEBSHOP_API", "webshop_api", _webshop_api, "{}",
            "JSON object adapting the transport to a shop that differs from our contract "
            "(see docs/custom-webshop-api.md); `{}` is the contract itself."),
     EnvVar("SERVICE_TOKEN", "service_token", Secret, None,
@@ -153,7 +154,7 @@ class Settings:
     woocommerce_auth: str = "auto"
     webshop_url: str | None = None
     webshop_token: Secret | None = None
-    webshop_api: dict[str, Any] = field(default_factory=dict)
+    webshop_api: WebshopApi = field(default_factory=WebshopApi)
     service_token: Secret | None = None
     upstream_timeout: float = 60.0
     upstream_retries: int = 5

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import random
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -32,12 +33,46 @@ class RetryPolicy:
     max_backoff: float = 30.0
 
 
-def build_session(pool_size: int) -> requests.Session:
-    session = requests.Session()
-    adapter = HTTPAdapter(pool_connections=pool_size, pool_maxsize=pool_size, max_retries=0)
-    session.mount("https://", adapter)
-    session.mount("http://", adapter)
-    return session
+IDEMPOTENT_METHODS = frozenset({"GET", "PUT", "DELETE"})
+
+
+class Transport:
+    """A pooled session to one upstream system that reads whole bodies and counts its requests.
+
+    Connection-level failures become UpstreamUnavailable naming the path only: requests' own messages quote the
+    full URL, query string (and so any key in it) included.
+    """
+
+    def __init__(self, system: str, *, pool_size: int, timeout: float, policy: RetryPolicy) -> None:
+        self.system = system
+        self.timeout = timeout
+        self.policy = policy
+        self.session = requests.Session()
+        adapter = HTTPAdapter(pool_connections=pool_size, pool_maxsize=pool_size, max_retries=0)
+        self.session.mount("https://", adapter)
+        self.session.mount("http://", adapter)
+        self._lock = threading.Lock()
+        self.requests_sent = 0
+
+    def send(self, method: str, url: str, path: str, **kwargs: Any) -> requests.Response:
+        with self._lock:
+            self.requests_sent += 1
+        try:
+            response = self.session.request(method, url, timeout=self.timeout, **kwargs)
+            response.content  # read the whole body here, so a dropped connection is a transport failure
+        except requests.RequestException as exc:
+            raise UpstreamUnavailable(f"{self.system} did not answer {method} {path} completely "
+                                      f"({type(exc).__name__})", path=path) from None
+        return response
+
+    def run(self, method: str, call: Callable[[], T], describe: str) -> T:
+        """Run `call`, retrying it per the policy when `method` is idempotent."""
+        if method in IDEMPOTENT_METHODS:
+            return with_retries(call, self.policy, f"{self.system} {describe}")
+        return call()
+
+    def close(self) -> None:
+        self.session.close()
 
 
 def retry_after_seconds(response: requests.Response) -> float | None:
@@ -75,11 +110,6 @@ def raise_for_status(response: requests.Response, path: str, system: str) -> Non
         error.retry_after = retry_after_seconds(response)
         raise error
     raise UpstreamRejected(message, upstream_status=status, code=code, path=path, upstream_error=body or None)
-
-
-def transport_failure(exc: requests.RequestException, method: str, path: str, system: str) -> UpstreamUnavailable:
-    kind = type(exc).__name__
-    return UpstreamUnavailable(f"{system} did not answer {method} {path} completely ({kind})", path=path)
 
 
 def _wait(policy: RetryPolicy) -> Callable[[tenacity.RetryCallState], float]:

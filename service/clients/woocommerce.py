@@ -19,9 +19,7 @@ from oauthlib.oauth1 import SIGNATURE_HMAC_SHA256, SIGNATURE_TYPE_QUERY
 from requests.auth import HTTPBasicAuth
 from requests_oauthlib import OAuth1
 
-from service.clients.transport import (
-    RetryPolicy, build_session, error_body, raise_for_status, transport_failure, with_retries,
-)
+from service.clients.transport import RetryPolicy, Transport, error_body, raise_for_status
 from service.errors import UpstreamUnavailable
 from service.settings import Secret
 
@@ -30,7 +28,6 @@ log = logging.getLogger(__name__)
 API_PREFIX = "/wp-json/wc/v3"
 MAX_PER_PAGE = 100          # FACTS §1: per_page=101 is a 400
 ANONYMOUS_CODE = "woocommerce_rest_cannot_view"  # FACTS §12: no (usable) credentials reached the store
-IDEMPOTENT_METHODS = frozenset({"GET", "PUT", "DELETE"})
 
 
 @dataclass(frozen=True)
@@ -46,14 +43,11 @@ class WooCommerceClient:
         self.base = store_url.rstrip("/") + API_PREFIX
         self._key = key
         self._secret = secret
-        self._timeout = timeout
-        self._policy = policy
-        self._session = build_session(pool_size)
+        self.transport = Transport("WooCommerce", pool_size=pool_size, timeout=timeout, policy=policy)
         https = store_url.startswith("https://")
         self._auth_mode = ("basic" if https else "oauth1") if auth == "auto" else auth
         self._may_fall_back = auth == "auto" and https
         self._lock = threading.Lock()
-        self.requests_sent = 0
 
     def list(self, resource: str, params: dict[str, Any]) -> Page:
         path = f"/{resource}"
@@ -66,15 +60,13 @@ class WooCommerceClient:
                                           path=path)
             return Page(items, int(response.headers.get("X-WP-Total", len(items))),
                         int(response.headers.get("X-WP-TotalPages", 1)))
-        return with_retries(attempt, self._policy, f"WooCommerce GET {path}")
+        return self.transport.run("GET", attempt, f"GET {path}")
 
     def call(self, method: str, path: str, *, params: dict[str, Any] | None = None, json: Any = None) -> Any:
         """One API request, answered with its parsed JSON body. Only idempotent methods are retried."""
         def attempt() -> Any:
             return self._json(self._send_authenticated(method, path, params or {}, json), path)
-        if method in IDEMPOTENT_METHODS:
-            return with_retries(attempt, self._policy, f"WooCommerce {method} {path}")
-        return attempt()
+        return self.transport.run(method, attempt, f"{method} {path}")
 
     def _send_authenticated(self, method: str, path: str, params: dict[str, Any], body: Any) -> requests.Response:
         mode = self._auth_mode
@@ -99,15 +91,7 @@ class WooCommerceClient:
                           signature_method=SIGNATURE_HMAC_SHA256, signature_type=SIGNATURE_TYPE_QUERY)
         elif mode == "query":
             params = {**params, "consumer_key": self._key.value, "consumer_secret": self._secret.value}
-        with self._lock:
-            self.requests_sent += 1
-        try:
-            response = self._session.request(method, self.base + path, params=params, json=body, auth=auth,
-                                             timeout=self._timeout)
-            response.content  # read the whole body here, so a dropped connection is a transport failure
-        except requests.RequestException as exc:
-            raise transport_failure(exc, method, path, "WooCommerce") from None
-        return response
+        return self.transport.send(method, self.base + path, path, params=params, json=body, auth=auth)
 
     @staticmethod
     def _json(response: requests.Response, path: str) -> Any:
@@ -119,6 +103,6 @@ class WooCommerceClient:
                                       path=path) from None
 
     def close(self) -> None:
-        self._session.close()
+        self.transport.close()
 
 

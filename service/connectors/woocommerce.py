@@ -14,7 +14,6 @@ A read is two passes (README, "How a pull never skips a record"):
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from typing import Any, Callable
 
 from service.clients.woocommerce import MAX_PER_PAGE, WooCommerceClient
 from service.connectors.paging import ordered_map, scan_offset_pages
+from service.connectors.read_stats import ReadStats
 from service.connectors.woocommerce_writes import WooCommerceWriter
 from service.connectors.writes import WriteResult
 from service.errors import UnknownEntityType
@@ -31,6 +31,7 @@ from service.sesam import since as tokens
 
 log = logging.getLogger(__name__)
 
+TOKENS = tokens.SECONDS  # WooCommerce stamps whole seconds
 OVERLAP = 10  # rows shared by neighbouring key pages; more rows than this leaving between two reads costs a step back
 
 
@@ -67,7 +68,7 @@ def _unpack(key: int) -> tuple[int, bool, int, bool]:
 
 def _key_of(token: str) -> int:
     """The packed key below which every key is at or before `token` (see since.py for the token forms)."""
-    second = int((tokens.since_time(token) - _EPOCH).total_seconds())
+    second = int((TOKENS.time_of(token) - _EPOCH).total_seconds())
     if len(token) == 20:  # a bare time: every record of that second comes after it
         return _pack(second, False, 0, False) - 1
     return _pack(second, token[20] == tokens.UNSETTLED, int(token[21:]), True)
@@ -79,23 +80,8 @@ def _id_of(key: int) -> int:
 
 def _token_of(key: int) -> str:
     second, unsettled, record_id, _ = _unpack(key)
-    moment = tokens.format_time(_EPOCH + timedelta(seconds=second))
+    moment = TOKENS.format_time(_EPOCH + timedelta(seconds=second))
     return f"{moment}{tokens.UNSETTLED if unsettled else tokens.SETTLED}{record_id:0{tokens.ID_DIGITS}d}"
-
-
-class ReadStats:
-    """Counts one read's upstream requests (from several threads) for its log line."""
-
-    def __init__(self) -> None:
-        self.upstream_requests = 0
-        self._lock = threading.Lock()
-
-    def count_request(self) -> None:
-        with self._lock:
-            self.upstream_requests += 1
-
-    def __str__(self) -> str:
-        return f"{self.upstream_requests} upstream requests"
 
 
 class WooCommerceConnector:
@@ -108,6 +94,10 @@ class WooCommerceConnector:
         self.concurrency = concurrency
         self.settle_seconds = settle_seconds
         self.clock = clock
+
+    @staticmethod
+    def parse_since(raw: str | None) -> str | None:
+        return TOKENS.parse_since(raw)
 
     @staticmethod
     def new_stats() -> ReadStats:
@@ -125,7 +115,7 @@ class WooCommerceConnector:
                       stats: ReadStats | None = None) -> Iterator[dict[str, Any]]:
         woo_type = self.entity_type(type_name)
         stats = stats if stats is not None else ReadStats()
-        cutoff = tokens.cutoff_for(self.clock(), self.settle_seconds)
+        cutoff = TOKENS.cutoff(self.clock(), self.settle_seconds)
         with ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix=f"woo-{type_name}") as pool:
             keys = self._keys(woo_type, since, cutoff, pool, stats)
             selected = keys if limit is None else keys[:limit]
@@ -150,7 +140,7 @@ class WooCommerceConnector:
         if woo_type.server_filter:
             params["dates_are_gmt"] = "true"
             if since is not None:
-                after = tokens.since_time(since) - timedelta(seconds=1)
+                after = TOKENS.time_of(since) - timedelta(seconds=1)
                 params["modified_after"] = after.strftime("%Y-%m-%dT%H:%M:%S")
         floor = _key_of(since) if since is not None else -1
         live = self._scan(woo_type, params, cutoff, False, floor, pool, stats)

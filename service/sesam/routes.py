@@ -10,7 +10,6 @@ from flask import Blueprint, current_app, jsonify, request
 from service.errors import InvalidRequest, Unauthorized
 from service.sesam.pull import stream_entities
 from service.sesam.push import PushParams, SequenceTracker, parse_batch
-from service.sesam.since import parse_since
 
 log = logging.getLogger(__name__)
 bp = Blueprint("sesam", __name__)
@@ -37,7 +36,7 @@ def health() -> Any:
 def entities(type_name: str) -> Any:
     connector = current_app.config["CONNECTOR"]
     connector.entity_type(type_name)  # an unknown type is a 404 before anything else
-    since = parse_since(request.args.get("since"))
+    since = connector.parse_since(request.args.get("since"))
     limit = _parse_limit(request.args.get("limit"))
     stats = connector.new_stats()
     entities = connector.read_entities(type_name, since, limit, stats)
