@@ -1,0 +1,80 @@
+"""`create_app`: the WooCommerce sandbox as a WSGI app, wrapped in the shared fault injector."""
+from __future__ import annotations
+
+import calendar
+from email.utils import format_datetime
+from datetime import timezone
+from typing import Any
+
+from flask import Flask, Response, request
+from werkzeug.exceptions import HTTPException
+
+from ..faults import FaultInjector, Faults
+from . import control, routes
+from .auth import ApiKey, Authenticator, anonymous_error, check_permission
+from .errors import ApiError
+from .store import Store
+
+ROUTE_KINDS = {"api.list_items": "collection", "api.create_item": "collection", "api.list_variations": "collection",
+               "api.create_variation": "collection", "api.batch": "batch", "api.list_categories": "collection"}
+
+
+def create_app(store: Store | None = None, *, consumer_key: str = "ck_sandbox", consumer_secret: str = "cs_sandbox",
+               read_only_key: tuple[str, str] | None = None, behind_https: bool = False,
+               strip_authorization: bool = False, tls: bool = False, home_url: str | None = None,
+               faults: Faults | None = None) -> FaultInjector:
+    """The app; `store` lets tests and benchmarks fill it directly. `home_url` fixes the store URL (else the Host)."""
+    https = behind_https or tls
+    keys = [ApiKey(consumer_key, consumer_secret)]
+    if read_only_key:
+        keys.append(ApiKey(*read_only_key, permissions="read"))
+    app = Flask(__name__)
+    app.config.update(STORE=store or Store(), HOME_URL=home_url, AUTHENTICATOR=Authenticator(keys, https),
+                      HTTPS=https, STRIP_AUTHORIZATION=strip_authorization)
+    app.register_blueprint(routes.bp)
+    app.register_blueprint(control.bp)
+
+    @app.before_request
+    def authenticate() -> Response | None:
+        if not request.path.startswith(routes.API):
+            return None
+        if app.config["HTTPS"]:
+            # What a TLS-terminating proxy tells WordPress, so `is_ssl()` and `home_url()` say https.
+            request.environ["wsgi.url_scheme"] = "https"
+        store_ = app.config["STORE"]
+        store_.home_url = routes.home_url()  # permalinks and payment URLs name the store as clients reach it
+        authorization = "" if app.config["STRIP_AUTHORIZATION"] else request.headers.get("Authorization", "")
+        try:
+            key = app.config["AUTHENTICATOR"].authenticate(
+                request.method, routes.home_url(), request.path, request.query_string.decode("latin-1"),
+                request.form.to_dict() if request.mimetype == "application/x-www-form-urlencoded" else {},
+                authorization, calendar.timegm(store_.clock.now().timetuple()))
+            if key is None:
+                raise anonymous_error(ROUTE_KINDS.get(request.endpoint or "", "item"), request.method)
+            check_permission(key, request.method)
+        except ApiError as error:
+            return routes.error_response(error)
+        return None
+
+    @app.after_request
+    def stamp_date(response: Response) -> Response:
+        # A frozen clock shows in the Date header. (The werkzeug handler also sends the real time as a second
+        # Date header; clients then see both, the frozen one last.)
+        clock = app.config["STORE"].clock
+        if clock.frozen:
+            response.headers["Date"] = format_datetime(clock.now().replace(tzinfo=timezone.utc), usegmt=True)
+        return response
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> Response:
+        if request.path.startswith("/wp-json"):
+            return routes.error_response(ApiError(
+                error.code or 500, "rest_no_route", "No route was found matching the URL and request method."))
+        return Response(f'{{"error": "{error.name}"}}', status=error.code, content_type="application/json")
+
+    return FaultInjector(app, faults)
+
+
+def flask_app(wrapped: Any) -> Flask:
+    """The Flask app inside the fault injector (tests reach the store through it)."""
+    return wrapped.app

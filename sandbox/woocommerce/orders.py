@@ -1,0 +1,325 @@
+"""Orders: creation defaults, line-item reconciliation, totals and status side effects (FACTS §4–6).
+
+Line items, shipping lines and fee lines are merged by `id` on every PUT; an item without `id` is appended. Totals
+are recomputed from the stored lines. Entering processing, on-hold or completed reduces stock once; cancelled and
+pending give it back (`orders-status-*.json`).
+"""
+from __future__ import annotations
+
+import copy
+import string
+from decimal import Decimal
+from typing import Any
+
+from .customers import blank_billing, blank_shipping
+from .errors import ApiError
+from .meta import ORDER_INTERNAL_KEYS, merge_meta
+from .money import ZERO, format_money, parse_money, unit_price
+from .products import set_stock
+from .resource import Resource, check_enum, merge_address
+from .table import Row
+
+ORDER_STATUSES = ["auto-draft", "pending", "processing", "on-hold", "completed", "cancelled", "refunded", "failed",
+                  "checkout-draft"]
+REDUCING_STATUSES = frozenset({"processing", "completed", "on-hold"})
+RESTORING_STATUSES = frozenset({"cancelled", "pending"})
+PAID_STATUSES = frozenset({"processing", "completed"})
+# A PUT carrying any of these recalculates the order's totals (FACTS §5).
+TOTALS_TRIGGERS = ("line_items", "shipping_lines", "fee_lines", "coupon_lines", "billing", "shipping")
+_PLAIN_FIELDS = ("parent_id", "currency", "customer_note", "payment_method", "payment_method_title", "transaction_id",
+                 "customer_ip_address", "customer_user_agent", "cart_hash", "prices_include_tax")
+_KEY_ALPHABET = string.ascii_letters + string.digits
+
+
+def _removes(kind: str, update: dict[str, Any]) -> bool:
+    """How each kind of item is removed (`orders-li-04`, `-06`, `-09`, `-14`, `-15`)."""
+    if kind == "line_items":
+        return ("product_id" in update and update["product_id"] is None) or str(update.get("quantity")) == "0"
+    if kind == "fee_lines":
+        return "name" in update and update["name"] is None
+    return "method_id" in update and update["method_id"] is None
+
+
+def _money_or(value: Any, default: Decimal) -> Decimal:
+    amount = parse_money(value) if isinstance(value, (str, int, float)) else None
+    return default if amount is None else amount
+
+
+class Orders(Resource):
+    name = "orders"
+    invalid_id = ("woocommerce_rest_shop_order_invalid_id", "Invalid ID.")
+    already_trashed = "The shop_order has already been deleted."
+
+    def __init__(self, store: Any) -> None:
+        super().__init__(store)
+        self._stock_reduced: set[int] = set()
+
+    # --- create / update ------------------------------------------------------------------------------------
+    def create(self, body: dict[str, Any]) -> Row:
+        self._validate(body, None)
+        now = self.store.now_text()
+        order_id = self.store.next_post_id()
+        key = "wc_order_" + "".join(self.store.random.choice(_KEY_ALPHABET) for _ in range(13))
+        row: Row = {
+            "id": order_id, "parent_id": 0, "status": "pending", "currency": "USD", "version": "9.2.5",
+            "prices_include_tax": False, "date_created": now, "date_modified": now, "discount_total": "0.00",
+            "discount_tax": "0.00", "shipping_total": "0.00", "shipping_tax": "0.00", "cart_tax": "0.00",
+            "total": "0.00", "total_tax": "0.00", "customer_id": 0, "order_key": key, "billing": blank_billing(),
+            "shipping": blank_shipping(), "payment_method": "", "payment_method_title": "", "transaction_id": "",
+            "customer_ip_address": "", "customer_user_agent": "", "created_via": "rest-api", "customer_note": "",
+            "date_completed": None, "date_paid": None, "cart_hash": "", "number": str(order_id), "meta_data": [],
+            "line_items": [], "tax_lines": [], "shipping_lines": [], "fee_lines": [], "coupon_lines": [],
+            "refunds": [], "payment_url": "", "is_editable": True, "needs_payment": False, "needs_processing": True,
+            "date_created_gmt": now, "date_modified_gmt": now, "date_completed_gmt": None, "date_paid_gmt": None,
+            "currency_symbol": "$",
+        }
+        self._apply(row, body)
+        customer = self.store.customers.find(row["customer_id"])
+        if customer is not None and not row["billing"]["email"]:
+            # Only the e-mail is filled from the account (`orders-create-negative-fee.json`).
+            row["billing"]["email"] = customer["email"]
+        self._recalculate(row)
+        self._change_status(row, "pending", body.get("status", "pending"), bool(body.get("set_paid")))
+        self._refresh_derived(row)
+        self.table.save(row)
+        return row
+
+    def update(self, row: Row, body: dict[str, Any]) -> Row:
+        self._validate(body, row)
+        old_status = row["status"]
+        row = copy.deepcopy(row)
+        self._apply(row, body)
+        if any(name in body for name in TOTALS_TRIGGERS):
+            self._recalculate(row)
+        self._change_status(row, old_status, body.get("status", old_status), bool(body.get("set_paid")))
+        self._refresh_derived(row)
+        self.touch(row)
+        self.table.save(row)
+        return row
+
+    def _validate(self, body: dict[str, Any], row: Row | None) -> None:
+        check_enum(body, "status", ORDER_STATUSES)
+        customer_id = body.get("customer_id")
+        if customer_id not in (None, 0) and self.store.customers.find(customer_id) is None:
+            raise ApiError(400, "woocommerce_rest_invalid_customer_id", "Customer ID is invalid.")
+        for kind in ("line_items", "shipping_lines", "fee_lines"):
+            items = body.get(kind)
+            if not isinstance(items, list):
+                continue
+            known = {item["id"] for item in row[kind]} if row else set()
+            for item in items:
+                if not isinstance(item, dict):
+                    continue
+                if item.get("id"):
+                    if item["id"] not in known:
+                        raise ApiError(400, "woocommerce_rest_invalid_item_id",
+                                       "Order item ID provided is not associated with order.")
+                elif kind == "line_items" and not any(item.get(k) for k in ("product_id", "sku", "variation_id")):
+                    if "product_id" not in item:
+                        raise ApiError(400, "woocommerce_rest_required_product_reference",
+                                       "Product ID or SKU is required.")
+
+    def _apply(self, row: Row, body: dict[str, Any]) -> None:
+        for name in _PLAIN_FIELDS:
+            if name in body and body[name] is not None:
+                row[name] = body[name]
+        if isinstance(body.get("customer_id"), int):
+            row["customer_id"] = body["customer_id"]
+        merge_address(row["billing"], body.get("billing"))
+        merge_address(row["shipping"], body.get("shipping"))
+        if isinstance(body.get("meta_data"), list):
+            merge_meta(row["meta_data"], body["meta_data"], self.store.next_meta_id, ORDER_INTERNAL_KEYS)
+        reduced = row["id"] in self._stock_reduced
+        for kind in ("line_items", "shipping_lines", "fee_lines"):
+            if isinstance(body.get(kind), list):
+                self._merge_items(row[kind], kind, body[kind], reduced)
+
+    # --- items ----------------------------------------------------------------------------------------------
+    def _merge_items(self, items: list[dict[str, Any]], kind: str, updates: list[Any], reduced: bool) -> None:
+        for update in updates:
+            if not isinstance(update, dict):
+                continue
+            item = next((i for i in items if update.get("id") and i["id"] == update["id"]), None)
+            if item is None:
+                if not _removes(kind, update):
+                    items.append(self._new_item(kind, update))
+            elif _removes(kind, update):
+                if reduced and kind == "line_items":
+                    self._restore_line(item)
+                items.remove(item)
+            else:
+                self._update_item(kind, item, update, reduced)
+
+    def _new_item(self, kind: str, update: dict[str, Any]) -> dict[str, Any]:
+        item_id = self.store.next_item_id()
+        if kind == "shipping_lines":
+            return {"id": item_id, "method_title": str(update.get("method_title", "")),
+                    "method_id": str(update.get("method_id", "")), "instance_id": str(update.get("instance_id", "")),
+                    "total": format_money(_money_or(update.get("total"), ZERO)), "total_tax": "0.00", "taxes": [],
+                    "meta_data": []}
+        if kind == "fee_lines":
+            return {"id": item_id, "name": str(update.get("name", "")), "tax_class": update.get("tax_class", ""),
+                    "tax_status": update.get("tax_status", "taxable"), "amount": "",
+                    "total": format_money(_money_or(update.get("total"), ZERO)), "total_tax": "0.00", "taxes": [],
+                    "meta_data": []}
+        quantity = int(update.get("quantity", 1))
+        line = {"id": item_id, "name": "", "product_id": 0, "variation_id": 0, "quantity": quantity,
+                "tax_class": "", "subtotal": "0.00", "subtotal_tax": "0.00", "total": "0.00", "total_tax": "0.00",
+                "taxes": [], "meta_data": [], "sku": None, "price": 0, "image": {"id": 0, "src": ""},
+                "parent_name": None}
+        product = self._product_for(update)
+        if product is not None:
+            self._set_product(line, product)
+            # New lines are priced at the product's current price × quantity (`orders-create.json`).
+            priced = (parse_money(product["price"]) or ZERO) * quantity
+            line["subtotal"] = line["total"] = format_money(priced)
+        self._set_line_props(line, update)
+        return line
+
+    def _product_for(self, update: dict[str, Any]) -> Row | None:
+        """By `variation_id`, `product_id` or `sku`; a nonexistent product gives a product_id 0 line (201)."""
+        variations, products = self.store.variations, self.store.products
+        if update.get("variation_id"):
+            return variations.find(update["variation_id"])
+        if update.get("product_id"):
+            return products.find(update["product_id"]) or variations.find(update["product_id"])
+        sku = update.get("sku")
+        if isinstance(sku, str) and sku:
+            lowered = sku.lower()
+            for table in (products.table, variations.table):
+                found = next((r for r in table.rows.values() if r["sku"].lower() == lowered
+                              and r["status"] != "trash"), None)
+                if found is not None:
+                    return found
+        return None
+
+    def _set_product(self, line: dict[str, Any], product: Row) -> None:
+        if product.get("type") == "variation":
+            parent = self.store.products.find(product["parent_id"]) or {"name": "", "sku": ""}
+            line.update(product_id=product["parent_id"], variation_id=product["id"],
+                        name=f"{parent['name']} - {product['name']}", parent_name=parent["name"],
+                        sku=product["sku"] or parent["sku"], image={"id": 0, "src": ""})
+            # The variation's attributes ride along as item meta (`orders-create.json`).
+            line["meta_data"] = [{"id": self.store.next_meta_id(), "key": a["slug"], "value": a["option"],
+                                  "display_key": a["name"], "display_value": a["option"]}
+                                 for a in product["attributes"]] + line["meta_data"]
+        else:
+            line.update(product_id=product["id"], variation_id=0, name=product["name"], parent_name=None,
+                        sku=product["sku"], image={"id": "", "src": ""})
+
+    @staticmethod
+    def _set_line_props(line: dict[str, Any], update: dict[str, Any]) -> None:
+        if isinstance(update.get("name"), str):
+            line["name"] = update["name"]
+        if "quantity" in update and update["quantity"] is not None:
+            line["quantity"] = int(update["quantity"])
+        for name in ("subtotal", "total"):
+            if name in update and parse_money(update[name]) is not None:
+                line[name] = format_money(parse_money(update[name]))
+        line["price"] = unit_price(Decimal(line["total"]), line["quantity"])
+
+    def _update_item(self, kind: str, item: dict[str, Any], update: dict[str, Any], reduced: bool) -> None:
+        if kind != "line_items":
+            for name in ("method_title", "method_id", "instance_id", "name", "tax_status", "tax_class"):
+                if isinstance(update.get(name), str) and name in item:
+                    item[name] = update[name]
+            if "total" in update:
+                item["total"] = format_money(_money_or(update["total"], ZERO))
+            return
+        if update.get("product_id") and update["product_id"] != item["product_id"] or (
+                update.get("variation_id") and update["variation_id"] != item["variation_id"]):
+            product = self._product_for(update)
+            if product is not None:
+                # Switching the product keeps the old totals (`orders-li-07-change-product-on-existing-line.json`).
+                self._set_product(item, product)
+        old_quantity = item["quantity"]
+        # A new quantity alone does not reprice the line (`orders-li-02-put-id-quantity-only.json`).
+        self._set_line_props(item, update)
+        if reduced and item["quantity"] != old_quantity and self._reduced_quantity(item) is not None:
+            self._adjust_stock(item, old_quantity - item["quantity"])
+            self._set_reduced(item, item["quantity"])
+
+    # --- totals and status ----------------------------------------------------------------------------------
+    @staticmethod
+    def _recalculate(row: Row) -> None:
+        lines = row["line_items"]
+        subtotal = sum((Decimal(i["subtotal"]) for i in lines), ZERO)
+        items_total = sum((Decimal(i["total"]) for i in lines), ZERO)
+        shipping = sum((Decimal(i["total"]) for i in row["shipping_lines"]), ZERO)
+        fees = sum((Decimal(i["total"]) for i in row["fee_lines"]), ZERO)
+        row["discount_total"] = format_money(subtotal - items_total)
+        row["shipping_total"] = format_money(shipping)
+        row["total"] = format_money(items_total + shipping + fees)
+
+    def _change_status(self, row: Row, old: str, new: str, set_paid: bool) -> None:
+        now = self.store.now_text()
+        if set_paid:
+            new = "processing" if new in ("pending", "failed", "on-hold", "cancelled") else new
+            self.store.customers.mark_paying(row["customer_id"])
+        row["status"] = new
+        if new in REDUCING_STATUSES and row["id"] not in self._stock_reduced:
+            for line in row["line_items"]:
+                if self._adjust_stock(line, -line["quantity"]):
+                    self._set_reduced(line, line["quantity"])
+            self._stock_reduced.add(row["id"])
+        elif new in RESTORING_STATUSES and row["id"] in self._stock_reduced:
+            for line in row["line_items"]:
+                self._restore_line(line)
+            self._stock_reduced.discard(row["id"])
+        if (new in PAID_STATUSES or set_paid) and row["date_paid"] is None:
+            row["date_paid"] = row["date_paid_gmt"] = now
+        if new == "completed":
+            if row["date_completed"] is None:
+                row["date_completed"] = row["date_completed_gmt"] = now
+            if old != "completed":
+                self.store.customers.mark_paying(row["customer_id"])
+        if new == "refunded" and not row["refunds"]:
+            # Setting refunded creates a full refund; the order total stays (`orders-status-08-pending-to-refunded.json`).
+            row["refunds"].append({"id": self.store.next_post_id(), "reason": "Order fully refunded.",
+                                   "total": format_money(-Decimal(row["total"]))})
+
+    def _adjust_stock(self, line: dict[str, Any], delta: int) -> bool:
+        """Move a managed product's stock by `delta`; the product's `date_modified` moves with it."""
+        owner = self.store.variations if line["variation_id"] else self.store.products
+        product = owner.find(line["variation_id"] or line["product_id"])
+        if product is None or not product["manage_stock"]:
+            return False
+        product = copy.deepcopy(product)
+        set_stock(product, (product["stock_quantity"] or 0) + delta)
+        owner.touch(product)
+        owner.table.save(product)
+        return True
+
+    def _restore_line(self, line: dict[str, Any]) -> None:
+        quantity = self._reduced_quantity(line)
+        if quantity is not None:
+            self._adjust_stock(line, quantity)
+            line["meta_data"] = [m for m in line["meta_data"] if m["key"] != "_reduced_stock"]
+
+    @staticmethod
+    def _reduced_quantity(line: dict[str, Any]) -> int | None:
+        entry = next((m for m in line["meta_data"] if m["key"] == "_reduced_stock"), None)
+        return None if entry is None else int(entry["value"])
+
+    def _set_reduced(self, line: dict[str, Any], quantity: int) -> None:
+        entry = next((m for m in line["meta_data"] if m["key"] == "_reduced_stock"), None)
+        if entry is None:
+            entry = {"id": self.store.next_meta_id(), "key": "_reduced_stock", "display_key": "_reduced_stock"}
+            line["meta_data"].append(entry)
+        entry["value"] = entry["display_value"] = str(quantity)
+
+    def _refresh_derived(self, row: Row) -> None:
+        row["payment_url"] = (f"{self.store.home_url}/checkout/order-pay/{row['id']}/?pay_for_order=true"
+                              f"&key={row['order_key']}")
+        row["is_editable"] = row["status"] in ("pending", "on-hold", "auto-draft", "checkout-draft")
+        row["needs_payment"] = row["status"] in ("pending", "failed") and Decimal(row["total"]) > 0
+        row["needs_processing"] = bool(row["line_items"])
+
+    def forget(self, row: Row) -> None:
+        self._stock_reduced.discard(row["id"])
+
+    def links(self, row: Row, api_base: str) -> dict[str, Any]:
+        links = super().links(row, api_base)
+        if row["customer_id"]:
+            links["customer"] = [{"href": f"{api_base}/customers/{row['customer_id']}"}]
+        return links

@@ -1,0 +1,201 @@
+"""The `/wp-json/wc/v3` routes: parse the request, call the store, render rows and headers as WooCommerce does."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Blueprint, Response, current_app, request
+
+from .errors import ApiError
+from .fields import filter_fields
+from .listing import LIST_RULES, ListRules, api_link, is_true, list_headers, parse_list, variation_rules
+from .resource import Resource
+from .store import Store
+from .table import Row
+
+API = "/wp-json/wc/v3"
+COLLECTION_ALLOW = "GET, POST"
+ITEM_ALLOW = "GET, POST, PUT, PATCH, DELETE"
+BATCH_ALLOW = "POST, PUT, PATCH"
+RESOURCES = "<any(products, orders, customers):collection>"
+
+bp = Blueprint("api", __name__, url_prefix=API)
+
+
+def store() -> Store:
+    return current_app.config["STORE"]
+
+
+def home_url() -> str:
+    return current_app.config["HOME_URL"] or request.host_url.rstrip("/")
+
+
+def api_base() -> str:
+    return home_url() + API
+
+
+def json_response(payload: Any, status: int = 200, allow: str | None = None,
+                  headers: dict[str, str] | None = None) -> Response:
+    response = Response(json.dumps(payload), status=status, content_type="application/json; charset=UTF-8")
+    response.headers["Link"] = api_link(home_url())
+    if allow:
+        response.headers["Allow"] = allow
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def error_response(error: ApiError) -> Response:
+    return json_response(error.body(), error.status)
+
+
+def _fields() -> list[str] | None:
+    raw = request.args.get("_fields")
+    return [f.strip() for f in raw.split(",") if f.strip()] if raw else None
+
+
+def render_item(resource: Resource, row: Row) -> dict[str, Any]:
+    """A single object; `_fields` filters it but `_links` stays (`products-g03-fields-unknown-field.json`)."""
+    rendered = resource.render(row, api_base())
+    fields = _fields()
+    if fields is None:
+        return rendered
+    return {**filter_fields(rendered, fields), "_links": rendered["_links"]}
+
+
+def item_response(resource: Resource, row: Row, status: int = 200) -> Response:
+    return json_response(render_item(resource, row), status, ITEM_ALLOW)
+
+
+def list_response(resource: Resource, rules: ListRules) -> Response:
+    listing = parse_list(request.args, rules)
+    with store().lock:
+        ids = resource.table.select(listing.selection, listing.predicate, listing.sort_key)
+        fields = _fields()
+        base = api_base()
+        items = []
+        for row_id in listing.slice(ids):
+            rendered = resource.render(resource.table.rows[row_id], base)
+            items.append(rendered if fields is None else filter_fields(rendered, fields))
+        store().stats.reads[resource.name] += 1
+        body = json.dumps(items)
+    headers = list_headers(len(ids), listing, base + request.path[len(API):], list(request.args.items(multi=True)),
+                           home_url())
+    response = json_response([], 200, COLLECTION_ALLOW, headers)
+    response.set_data(body)
+    return response
+
+
+def _body() -> Any:
+    if not request.get_data():
+        return {}
+    try:
+        return json.loads(request.get_data())
+    except ValueError:
+        raise ApiError(400, "rest_invalid_json", "Invalid JSON body passed.") from None
+
+
+@bp.route(f"/{RESOURCES}", methods=["GET"])
+def list_items(collection: str) -> Response:
+    return list_response(store().resource(collection), LIST_RULES[collection])
+
+
+@bp.route(f"/{RESOURCES}", methods=["POST"])
+def create_item(collection: str) -> Response:
+    resource = store().resource(collection)
+    return item_response(resource, store().create(resource, _body()), 201)
+
+
+@bp.route(f"/{RESOURCES}/<int:item_id>", methods=["GET"])
+def get_item(collection: str, item_id: int) -> Response:
+    resource = store().resource(collection)
+    return item_response(resource, store().read(resource, item_id))
+
+
+@bp.route(f"/{RESOURCES}/<int:item_id>", methods=["PUT", "PATCH", "POST"])
+def update_item(collection: str, item_id: int) -> Response:
+    resource = store().resource(collection)
+    with store().lock:
+        return item_response(resource, store().update(resource, resource.require(item_id, 400), _body()))
+
+
+@bp.route(f"/{RESOURCES}/<int:item_id>", methods=["DELETE"])
+def delete_item(collection: str, item_id: int) -> Response:
+    resource = store().resource(collection)
+    with store().lock:
+        before = store().delete(resource, resource.require(item_id), is_true(request.args.get("force")))
+        return item_response(resource, before)
+
+
+@bp.route(f"/{RESOURCES}/batch", methods=["POST", "PUT", "PATCH"])
+def batch(collection: str) -> Response:
+    resource = store().resource(collection)
+    with store().lock:
+        result = store().batch(resource, _body())
+        body = {name: [_batch_entry(resource, entry) for entry in entries] for name, entries in result.items()}
+    return json_response(body, 200, BATCH_ALLOW)
+
+
+def _batch_entry(resource: Resource, entry: Row | tuple[Any, ApiError]) -> dict[str, Any]:
+    if isinstance(entry, tuple):
+        item_id, error = entry
+        # Errors inside a batch carry status 400 whatever the single request would answer (§8).
+        return {"id": item_id, "error": error.body(400 if error.status < 500 else error.status)}
+    return render_item(resource, entry)
+
+
+@bp.route("/products/<int:parent_id>/variations", methods=["GET"])
+def list_variations(parent_id: int) -> Response:
+    store().products.require(parent_id)
+    return list_response(store().variations, variation_rules(parent_id))
+
+
+@bp.route("/products/<int:parent_id>/variations", methods=["POST"])
+def create_variation(parent_id: int) -> Response:
+    variations = store().variations
+    with store().lock:
+        parent = store().products.require(parent_id, 400)
+        row = store().create(variations, _body(), lambda body: variations.create_for(parent, body))
+        return item_response(variations, row, 201)
+
+
+@bp.route("/products/<int:parent_id>/variations/<int:item_id>", methods=["GET"])
+def get_variation(parent_id: int, item_id: int) -> Response:
+    variations = store().variations
+    with store().lock:
+        row = variations.in_parent(store().products.require(parent_id), item_id)
+        store().stats.reads[variations.name] += 1
+        return item_response(variations, row)
+
+
+@bp.route("/products/<int:parent_id>/variations/<int:item_id>", methods=["PUT", "PATCH", "POST"])
+def update_variation(parent_id: int, item_id: int) -> Response:
+    variations = store().variations
+    with store().lock:
+        row = variations.in_parent(store().products.require(parent_id, 400), item_id, 400)
+        return item_response(variations, store().update(variations, row, _body()))
+
+
+@bp.route("/products/<int:parent_id>/variations/<int:item_id>", methods=["DELETE"])
+def delete_variation(parent_id: int, item_id: int) -> Response:
+    variations = store().variations
+    with store().lock:
+        row = variations.in_parent(store().products.require(parent_id), item_id)
+        return item_response(variations, store().delete(variations, row, is_true(request.args.get("force"))))
+
+
+@bp.route("/products/categories", methods=["GET"])
+def list_categories() -> Response:
+    categories = sorted(store().products.categories.values(), key=lambda c: c["name"].lower())
+    return json_response(categories, 200, COLLECTION_ALLOW,
+                         {"X-WP-Total": str(len(categories)), "X-WP-TotalPages": "1"})
+
+
+@bp.route("", methods=["GET"])
+def index() -> Response:
+    return json_response({"namespace": "wc/v3", "routes": {}})
+
+
+@bp.errorhandler(ApiError)
+def api_error(error: ApiError) -> Response:
+    return error_response(error)
