@@ -68,7 +68,7 @@ class WebshopApi:
                 problems.append(f"{key} must be a {type(default).__name__}")
             else:
                 values[key] = value
-        api = cls(**values) if not problems else cls()
+        api = cls(**values)
         if api.pagination not in ("cursor", "page", "offset"):
             problems.append("pagination must be cursor, page or offset")
         if not 1 <= api.page_size <= 1000:
