@@ -131,7 +131,7 @@ VARIABLES: tuple[EnvVar, ...] = (
            "Seconds to wait for the shop to connect or send data, per request."),
     EnvVar("UPSTREAM_RETRIES", "upstream_retries", _int_range(0, 20), "5",
            "Retries of a failed idempotent request (429, 5xx, timeouts, dropped connections), with backoff."),
-    EnvVar("UPSTREAM_CONCURRENCY", "upstream_concurrency", _int_range(1, 32), "6",
+    EnvVar("UPSTREAM_CONCURRENCY", "upstream_concurrency", _int_range(1, 32), "8",
            "Requests in flight to the shop at once while streaming (fetch-ahead)."),
     EnvVar("SETTLE_SECONDS", "settle_seconds", _float_range(0, 3600), "2",
            "Changes younger than this are left for the next pull, so a write still being committed in the "
@@ -158,7 +158,7 @@ class Settings:
     service_token: Secret | None = None
     upstream_timeout: float = 60.0
     upstream_retries: int = 5
-    upstream_concurrency: int = 6
+    upstream_concurrency: int = 8
     settle_seconds: float = 2.0
     delete_mode: str = "trash"
     max_body_bytes: int = 64 << 20

@@ -200,7 +200,7 @@ class WooCommerceWriter:
                 result.fail(entity["_id"], _describe(error), _retriable(error))
         for record_id, item in zip(body.get("delete", []), answer.get("delete", [])):
             error = item.get("error") if isinstance(item, dict) else None
-            if error is None or _status(error) in GONE:
+            if error is None or _is_gone(error):
                 result.count("deleted")
             else:
                 result.fail(str(record_id), _describe(error), _retriable(error))
@@ -288,6 +288,12 @@ def _status(error: dict[str, Any]) -> int:
 
 def _retriable(error: dict[str, Any]) -> bool:
     return _status(error) >= 500 or _status(error) == 429
+
+
+def _is_gone(error: dict[str, Any]) -> bool:
+    """Inside a batch an unknown id is a 400 `…_invalid_id` (orders-batch-mixed-one-failing), not a 404."""
+    return _status(error) in GONE or str(error.get("code", "")).endswith("_invalid_id") \
+        or error.get("code") == "woocommerce_rest_already_trashed"
 
 
 def _is_duplicate(error: dict[str, Any]) -> bool:

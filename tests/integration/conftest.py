@@ -116,3 +116,11 @@ def serve_service() -> Iterator[Callable[..., Service]]:
 def service(woo: Woo, serve_service: Callable[..., Service]) -> Service:
     """Our service for SYSTEM=woocommerce, on the sandbox, with the sandbox's clock."""
     return serve_service(woo_settings(woo.url), clock=woo.store.clock.now)
+
+
+def push(service_url: str, type_name: str, entities: Any, **params: Any) -> requests.Response:
+    return requests.post(f"{service_url}/receiver/{type_name}", json=entities, params=params)
+
+
+def total_writes(woo: Woo) -> int:
+    return woo.store.stats.as_json()["total_writes"]
