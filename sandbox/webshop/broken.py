@@ -9,6 +9,8 @@ from collections.abc import Iterable
 BREAKAGES: dict[str, str] = {
     "offset_cursor": "the cursor is a row offset, so a record updated during a scan shifts the pages and one is skipped",
     "timestamp_cursor": "the cursor keeps only updated_at, so records sharing it across a page boundary are skipped",
+    "second_stamps": "updated_at is the clock time cut to whole seconds (MySQL DATETIME), not above every stamp "
+                     "already issued, so writes within one second tie and a record updated behind a cursor is skipped",
     "unstable_order": "listings are ordered by id, not (updated_at, id), so an updated record never moves to the end",
     "inclusive_updated_after": "updated_after is compared with >=, so the last record seen is sent again",
     "no_tombstones": "include_deleted is ignored: deletes vanish and can never be synced",

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 
 import pytest
+import requests
 
 from sandbox.serving import ServedApp
 from sandbox.webshop.app import create_app
@@ -49,6 +50,22 @@ def test_reference_shop_passes_every_check_and_is_left_clean() -> None:
 def test_each_breakage_fails_its_check_with_a_clear_reason(broken: str, check: str, words: str) -> None:
     found = failures(outcomes_for({broken}, ("customers",)))
     assert words in found[("customers", check)]
+
+
+def test_second_resolution_stamps_fail_when_writes_share_a_second() -> None:
+    """A frozen sandbox clock makes every write land in one second, as a fast client's writes do on a real shop."""
+    app = create_app(token=TOKEN, seed="demo", broken={"second_stamps"})
+    with ServedApp(app) as served:
+        requests.put(f"{served.url}/_sandbox/clock", json={"now": "2026-11-28T03:17:04.5Z"}, timeout=5).raise_for_status()
+        found = failures(run_checks(served.url, TOKEN, ("products",)))
+    assert "must move updated_at forward" in found[("products", "create_read_update_delete")]
+    assert "must come again with version 2" in found[("products", "listing_stable_under_writes")]
+
+
+def test_reference_shop_passes_with_a_frozen_clock() -> None:
+    with ServedApp(create_app(token=TOKEN, seed="demo")) as served:
+        requests.put(f"{served.url}/_sandbox/clock", json={"now": "2026-11-28T03:17:04.5Z"}, timeout=5).raise_for_status()
+        assert failures(run_checks(served.url, TOKEN, ("orders",))) == {}
 
 
 def test_an_empty_shop_skips_the_tie_check_instead_of_failing() -> None:
