@@ -35,6 +35,6 @@ def create_app(db_path: str = ":memory:", token: str = DEFAULT_TOKEN, seed: str 
     app.extensions["webshop"] = store
     routes.register(app)
     app.register_blueprint(control.bp)
-    if seed is not None and store.db.latest_update("customers") is None:
+    if seed is not None and store.db.is_empty():
         SEEDS[seed](store)
     return FaultInjector(app, fault_spec)

@@ -88,6 +88,9 @@ class Database:
         return self.scalar("SELECT id FROM records WHERE resource = ? AND unique_key = ? AND deleted_at IS NULL",
                            (resource, unique_key))
 
+    def is_empty(self) -> bool:
+        return self.scalar("SELECT 1 FROM records LIMIT 1") is None
+
     def latest_update(self, resource: str) -> str | None:
         return self.scalar("SELECT MAX(updated_at) FROM records WHERE resource = ?", (resource,))
 
