@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 BREAKAGES: dict[str, str] = {
-    "offset_cursor": "the cursor is a row offset, so a record updated during a scan shifts the pages and one is skipped",
+    "offset_cursor": "the cursor is a row offset, so a record updated during a scan shifts the pages and one is "
+                     "skipped",
     "timestamp_cursor": "the cursor keeps only updated_at, so records sharing it across a page boundary are skipped",
     "second_stamps": "updated_at is the clock time cut to whole seconds (MySQL DATETIME), not above every stamp "
                      "already issued, so writes within one second tie and a record updated behind a cursor is skipped",

@@ -10,6 +10,8 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+from sandbox.webshop.clock import Clock
+from sandbox.webshop.db import Database
 from sandbox.webshop.resources import ORDER_STATUSES, PRODUCT_STATUSES, empty_address
 from sandbox.webshop.store import Store
 
@@ -54,7 +56,8 @@ def order(n: int, customer_ids: list[int], products: list[tuple[int, dict[str, A
     subtotal = sum(Decimal(line["line_total"]) for line in lines)
     shipping = Decimal("0.00" if n % 5 == 0 else "79.00")
     discount = (subtotal / 10).quantize(CENT) if n % 6 == 0 else Decimal("0.00")
-    tax = ((subtotal + shipping - discount) * Decimal("0.2")).quantize(CENT)  # prices include 25 % VAT: tax is a fifth of the total
+    # Norwegian prices include 25 % VAT, so the tax is a fifth of the total.
+    tax = ((subtotal + shipping - discount) * Decimal("0.2")).quantize(CENT)
     return {"order_number": f"D{n + 1:07d}", "status": ORDER_STATUSES[n % len(ORDER_STATUSES)], "currency": "NOK",
             "customer_id": customer_ids[n % len(customer_ids)] if n % 10 else None, "email": buyer["email"],
             "billing": buyer["billing"], "shipping": buyer["shipping"], "lines": lines,
@@ -77,11 +80,14 @@ def seed_demo(shop: Store) -> None:
 
 
 def seed_bulk(target: Any, orders: int = 100_000, customers: int = 1_000, products: int = 500) -> None:
-    """Load many records fast, without HTTP (benchmarks). `target` is an app from `create_app` or a `Store`.
+    """Load many records fast, without HTTP (benchmarks). `target` is an app from `create_app`, a `Store` or a
+    `Database`.
 
     Call it on an empty shop (or after POST /_sandbox/reset): e-mails, SKUs and order numbers are numbered from 1
     again, so a second load collides with the first on the unique index.
     """
+    if isinstance(target, Database):
+        target = Store(target, Clock())
     seed_shop(target if isinstance(target, Store) else store_of(target), customers, products, orders,
               same_stamp=False)
 

@@ -131,7 +131,8 @@ def check_errors(run: Run, sample: Sample) -> None:
     missing = {k: v for k, v in run.body(sample, origin=f"{run.marker}-invalid").items() if k != required}
     answer = error_body(run.client.request("POST", path, json=missing), 422, "validation_failed",
                         f"POST {path} without {required}")
-    expect(required in (answer.get("fields") or {}), f"POST {path} without {required}: the 422 must name it in \"fields\"")
+    expect(required in (answer.get("fields") or {}),
+           f"POST {path} without {required}: the 422 must name it in \"fields\"")
     leftovers, _ = run.client.page(sample.resource, {"origin": f"{run.marker}-invalid"})
     expect(not leftovers, f"POST {path} was refused with 422 but created a record anyway")
 
@@ -214,7 +215,8 @@ def check_stability(run: Run, sample: Sample) -> None:
     twice = sorted({pair for pair in seen if seen.count(pair) > 1})
     expect(not twice, f"the scan returned the same (id, version) more than once: {twice}")
     versions = {id_: sorted(v for i, v in seen if i == id_) for id_ in ours}
-    expect(versions[deleted] in ([], [1]), f"record {deleted}, deleted during the scan, came back as {versions[deleted]}")
+    expect(versions[deleted] in ([], [1]),
+           f"record {deleted}, deleted during the scan, came back as {versions[deleted]}")
     expect(versions[edited_after_seen] == [1, 2],
            f"record {edited_after_seen} was updated after the scan returned it; it must come again with version 2 "
            f"at the end of the scan, got versions {versions[edited_after_seen]}")

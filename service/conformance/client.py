@@ -44,7 +44,8 @@ class ShopClient:
     def page(self, resource: str, params: dict[str, Any]) -> tuple[list[dict[str, Any]], str | None]:
         body = self.call("GET", f"/{resource}", 200, params=params)
         if not isinstance(body, dict) or not isinstance(body.get("items"), list) or "next_cursor" not in body:
-            raise CheckFailed(f"GET /{resource} must answer {{\"items\": [...], \"next_cursor\": ...}}, got {_excerpt(body)}")
+            raise CheckFailed(f"GET /{resource} must answer {{\"items\": [...], \"next_cursor\": ...}}, "
+                              f"got {_excerpt(body)}")
         cursor = body["next_cursor"]
         if cursor is not None and not isinstance(cursor, str):
             raise CheckFailed(f"GET /{resource}: next_cursor must be a string or null, got {cursor!r}")

@@ -1,6 +1,8 @@
 """Run every check against every chosen resource, then delete what the checks wrote."""
 from __future__ import annotations
 
+import dataclasses
+
 import requests
 
 from service.conformance.checks import CHECKS
@@ -21,7 +23,8 @@ def run_checks(base_url: str, token: str, resources: tuple[str, ...] = RESOURCES
     finally:
         problems = run.clean_up()
     outcomes.append(Outcome("-", "clean_up", "fail" if problems else "pass", "; ".join(problems)))
-    return outcomes
+    # A shop that echoes request headers in its errors must not get the token into the report.
+    return [dataclasses.replace(o, reason=o.reason.replace(token, "***")) for o in outcomes]
 
 
 def _outcome(resource: str, name: str, body: "object") -> Outcome:

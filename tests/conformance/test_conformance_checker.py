@@ -20,6 +20,10 @@ def outcomes_for(broken: set[str], resources: tuple[str, ...]) -> list[Outcome]:
         return run_checks(served.url, TOKEN, resources)
 
 
+def freeze_clock(base_url: str) -> None:
+    requests.put(f"{base_url}/_sandbox/clock", json={"now": "2026-11-28T03:17:04.5Z"}, timeout=5).raise_for_status()
+
+
 def failures(outcomes: list[Outcome]) -> dict[tuple[str, str], str]:
     return {(o.resource, o.check): o.reason for o in outcomes if o.status == "fail"}
 
@@ -56,7 +60,7 @@ def test_second_resolution_stamps_fail_when_writes_share_a_second() -> None:
     """A frozen sandbox clock makes every write land in one second, as a fast client's writes do on a real shop."""
     app = create_app(token=TOKEN, seed="demo", broken={"second_stamps"})
     with ServedApp(app) as served:
-        requests.put(f"{served.url}/_sandbox/clock", json={"now": "2026-11-28T03:17:04.5Z"}, timeout=5).raise_for_status()
+        freeze_clock(served.url)
         found = failures(run_checks(served.url, TOKEN, ("products",)))
     assert "must move updated_at forward" in found[("products", "create_read_update_delete")]
     assert "must come again with version 2" in found[("products", "listing_stable_under_writes")]
@@ -64,7 +68,7 @@ def test_second_resolution_stamps_fail_when_writes_share_a_second() -> None:
 
 def test_reference_shop_passes_with_a_frozen_clock() -> None:
     with ServedApp(create_app(token=TOKEN, seed="demo")) as served:
-        requests.put(f"{served.url}/_sandbox/clock", json={"now": "2026-11-28T03:17:04.5Z"}, timeout=5).raise_for_status()
+        freeze_clock(served.url)
         assert failures(run_checks(served.url, TOKEN, ("orders",))) == {}
 
 
