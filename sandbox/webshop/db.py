@@ -18,7 +18,8 @@ from typing import Any
 
 SCHEMA = Path(__file__).with_name("schema.sql").read_text()
 COLUMNS = "resource, id, data, unique_key, origin, created_at, updated_at, version, deleted_at"
-_UPSERT = (f"INSERT INTO records ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (resource, id) DO UPDATE SET "
+_UPSERT = (f"INSERT INTO records ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+           "ON CONFLICT (resource, id) DO UPDATE SET "
            + ", ".join(f"{column} = excluded.{column}" for column in COLUMNS.split(", ")[2:]))
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -72,7 +72,8 @@ class Store:
             stamp = self._stamp(resource)
             self._save(dataclasses.replace(row, updated_at=stamp, deleted_at=stamp, version=row.version + 1), "delete")
 
-    def _update(self, resource: str, id_: int, if_match: int | None, new_body: Any) -> dict[str, Any]:
+    def _update(self, resource: str, id_: int, if_match: int | None,
+                new_body: Callable[[dict[str, Any]], Any]) -> dict[str, Any]:
         kind = _resource(resource)
         with self.db.transaction():
             row = self._live(kind, id_)

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from service.conformance.client import error_body, expect_status
+from service.conformance.client import error_body
 from service.conformance.report import CheckFailed, CheckSkipped
 from service.conformance.samples import NEVER_ISSUED_ID, Run, Sample
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 
 import requests
 
@@ -27,9 +28,9 @@ def run_checks(base_url: str, token: str, resources: tuple[str, ...] = RESOURCES
     return [dataclasses.replace(o, reason=o.reason.replace(token, "***")) for o in outcomes]
 
 
-def _outcome(resource: str, name: str, body: "object") -> Outcome:
+def _outcome(resource: str, name: str, body: Callable[[], None]) -> Outcome:
     try:
-        body()  # type: ignore[operator]
+        body()
     except CheckFailed as exc:
         return Outcome(resource, name, "fail", str(exc))
     except CheckSkipped as exc:
