@@ -7,7 +7,7 @@ import pytest
 
 from sandbox.serving import ServedApp
 from sandbox.webshop.app import create_app
-from webshop_api import FROZEN_AT, TOKEN, Api
+from webshop_client import FROZEN_AT, TOKEN, Api
 
 
 @pytest.fixture(scope="module")

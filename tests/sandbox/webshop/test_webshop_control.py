@@ -11,7 +11,7 @@ import requests
 
 from sandbox.serving import ServedApp
 from sandbox.webshop.app import create_app
-from webshop_api import TOKEN, Api, customer, product
+from webshop_client import TOKEN, Api, customer, product
 
 
 @pytest.mark.parametrize("authorization", [None, "Bearer nope", f"Basic {TOKEN}", TOKEN])

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from webshop_api import FROZEN_AT, Api, customer, product
+from webshop_client import FROZEN_AT, Api, customer, product
 from sandbox.webshop.app import create_app
 from sandbox.webshop.listing import ListQuery, decode_cursor, listing_sql
 from sandbox.webshop.seed import seed_bulk, store_of

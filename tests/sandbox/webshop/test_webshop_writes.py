@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from webshop_api import FROZEN_AT, Api, customer, product
+from webshop_client import FROZEN_AT, Api, customer, product
 
 
 def order(customer_id: int | None, product_id: int | None, **fields: Any) -> dict[str, Any]:
