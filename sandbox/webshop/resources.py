@@ -48,7 +48,9 @@ LINE = Shape((
 
 @dataclass(frozen=True)
 class Resource:
-    """A collection under the base URL. `unique` is compared case-insensitively among live records."""
+    """A collection under the base URL. `unique` is compared case-insensitively among live records, as WooCommerce
+    does for e-mails and SKUs (recordings customers-d05-create-duplicate-email-other-case-400.json,
+    products-e08-create-duplicate-sku-other-case-400.json)."""
 
     name: str
     shape: Shape
