@@ -124,3 +124,18 @@ def push(service_url: str, type_name: str, entities: Any, **params: Any) -> requ
 
 def total_writes(woo: Woo) -> int:
     return woo.store.stats.as_json()["total_writes"]
+
+
+class FailAfter:
+    """WSGI middleware: requests whose query string contains `marker` fail with a 500 after the first `after`."""
+
+    def __init__(self, app: Any, after: int, marker: str = "") -> None:
+        self.app, self.after, self.marker, self.seen = app, after, marker, 0
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        if self.marker in environ.get("QUERY_STRING", "") and not environ["PATH_INFO"].startswith("/_sandbox"):
+            self.seen += 1
+            if self.seen > self.after:
+                start_response("500 Internal Server Error", [("Content-Type", "text/html")])
+                return [b"<html>fatal error</html>"]
+        return self.app(environ, start_response)

@@ -11,7 +11,7 @@ from urllib.parse import parse_qs
 import pytest
 import requests
 
-from tests.integration.conftest import Service, Woo, serve_woo, woo_settings
+from tests.integration.conftest import FailAfter, Service, Woo, serve_woo, woo_settings
 
 
 def ids(entities: list[dict[str, Any]]) -> list[str]:
@@ -159,24 +159,9 @@ def test_a_failure_before_the_first_byte_is_an_error_status(woo: Woo, service: S
     assert response.json()["error"] == "UpstreamUnavailable" and "GET /orders" in response.json()["message"]
 
 
-class FailRecordFetches:
-    """WSGI middleware: the record pass (include=…) fails from its `after`-th request on."""
-
-    def __init__(self, app: Any, after: int) -> None:
-        self.app, self.after, self.seen = app, after, 0
-
-    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
-        if "include=" in environ.get("QUERY_STRING", ""):
-            self.seen += 1
-            if self.seen > self.after:
-                start_response("500 Internal Server Error", [("Content-Type", "text/html")])
-                return [b"<html>fatal error</html>"]
-        return self.app(environ, start_response)
-
-
 def test_a_failure_after_streaming_began_breaks_the_response(serve_service):
     """Sesam must fail the run, not take a shortened array for deletes."""
-    served, store = serve_woo(lambda app: FailRecordFetches(app, after=1), behind_https=True)
+    served, store = serve_woo(lambda app: FailAfter(app, after=1, marker="include="), behind_https=True)
     try:
         http = requests.Session()
         http.auth = ("ck_sandbox", "cs_sandbox")

@@ -1,0 +1,265 @@
+"""SYSTEM=customwebshop against the reference webshop (docs/custom-webshop-api.md), over real sockets: the same
+stream guarantees as the WooCommerce side, and receivers that never duplicate and never echo."""
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from datetime import datetime, timezone
+from typing import Any
+
+import pytest
+import requests
+
+from sandbox.serving import ServedApp
+from sandbox.webshop.app import create_app as create_shop_app
+from service.clients.webshop_api import WebshopApi
+from service.settings import Secret, Settings
+from tests.integration.conftest import FailAfter, Service, push
+
+TOKEN = "shop-token"
+FROZEN_AT = datetime(2026, 11, 28, 3, 17, 4, tzinfo=timezone.utc)
+
+
+class Shop:
+    def __init__(self, served: ServedApp) -> None:
+        self.url = served.url
+        self.http = requests.Session()
+        self.http.headers["Authorization"] = f"Bearer {TOKEN}"
+
+    def create(self, resource: str, body: dict[str, Any]) -> dict[str, Any]:
+        response = self.http.post(f"{self.url}/{resource}", json=body)
+        assert response.status_code == 201, response.text
+        return response.json()
+
+    def get(self, resource: str, record_id: int) -> requests.Response:
+        return self.http.get(f"{self.url}/{resource}/{record_id}")
+
+    def listing(self, resource: str, **params: Any) -> list[dict[str, Any]]:
+        return self.http.get(f"{self.url}/{resource}", params={"limit": 500, **params}).json()["items"]
+
+    def advance(self, seconds: float) -> None:
+        requests.put(f"{self.url}/_sandbox/clock", json={"advance_seconds": seconds}).raise_for_status()
+
+    def writes(self) -> int:
+        stats = requests.get(f"{self.url}/_sandbox/stats").json()
+        return sum(n for counts in stats.get("writes", {}).values() for n in counts.values())
+
+    def now(self) -> datetime:
+        raw = requests.get(f"{self.url}/_sandbox/clock").json()["now"]
+        return datetime.fromisoformat(raw).astimezone(timezone.utc).replace(tzinfo=None)
+
+
+@pytest.fixture(scope="module")
+def served_shop() -> Iterator[ServedApp]:
+    with ServedApp(create_shop_app(token=TOKEN)) as served:
+        yield served
+
+
+@pytest.fixture()
+def shop(served_shop: ServedApp) -> Shop:
+    requests.post(f"{served_shop.url}/_sandbox/reset").raise_for_status()
+    requests.put(f"{served_shop.url}/_sandbox/clock", json={"now": FROZEN_AT.isoformat()}).raise_for_status()
+    requests.delete(f"{served_shop.url}/_sandbox/faults").raise_for_status()
+    requests.delete(f"{served_shop.url}/_sandbox/stats").raise_for_status()
+    return Shop(served_shop)
+
+
+def shop_settings(url: str, **overrides: Any) -> Settings:
+    values: dict[str, Any] = dict(system="customwebshop", webshop_url=url, webshop_token=Secret(TOKEN),
+                                  upstream_retries=1, settle_seconds=2)
+    values.update(overrides)
+    return Settings(**values)
+
+
+@pytest.fixture()
+def service(shop: Shop, serve_service: Callable[..., Service]) -> Service:
+    return serve_service(shop_settings(shop.url), clock=shop.now)
+
+
+def customer(n: int, **fields: Any) -> dict[str, Any]:
+    return {"email": f"person{n}@example.test", "first_name": f"Person {n}", **fields}
+
+
+def product(n: int, **fields: Any) -> dict[str, Any]:
+    return {"sku": f"SKU-{n}", "name": f"Product {n}", "price": "10.00", **fields}
+
+
+# -- streams -----------------------------------------------------------------------------------------------------
+
+def test_full_read_since_and_resume_in_updated_at_id_order(shop: Shop, service: Service):
+    made = [shop.create("customers", customer(n)) for n in range(5)]
+    shop.advance(10)
+    full = service.entities("customer")
+    assert [e["_id"] for e in full] == [str(c["id"]) for c in made]
+    assert [e["_updated"] for e in full] == sorted(e["_updated"] for e in full)
+    assert full[0]["_updated"] == f"{made[0]['updated_at'][:-1]}Z_{made[0]['id']:012d}"
+    resumed, since = [], None
+    while page := service.entities("customer", limit=2, **({"since": since} if since else {})):
+        resumed += page
+        since = page[-1]["_updated"]
+    assert resumed == full
+    shop.http.patch(f"{shop.url}/customers/{made[1]['id']}", json={"first_name": "Changed"}).raise_for_status()
+    shop.advance(10)
+    assert [e["first_name"] for e in service.entities("customer", since=full[-1]["_updated"])] == ["Changed"]
+
+
+def test_deletes_come_as_tombstones(shop: Shop, service: Service):
+    kept, gone = shop.create("products", product(1)), shop.create("products", product(2))
+    shop.advance(5)
+    token = service.entities("product")[-1]["_updated"]
+    assert shop.http.delete(f"{shop.url}/products/{gone['id']}").status_code == 204
+    shop.advance(5)
+    [tombstone] = service.entities("product", since=token)
+    assert tombstone["_id"] == str(gone["id"]) and tombstone["_deleted"] is True
+    assert [e["_deleted"] for e in service.entities("product")] == [False, True]
+    assert kept
+
+
+def test_records_in_the_settle_window_come_last_and_again(shop: Shop, service: Service):
+    settled = shop.create("customers", customer(1))
+    shop.advance(10)
+    fresh = shop.create("customers", customer(2))
+    first = service.entities("customer")
+    assert [e["_id"] for e in first] == [str(settled["id"]), str(fresh["id"])]
+    assert "~" in first[-1]["_updated"]
+    shop.advance(10)
+    assert [e["_id"] for e in service.entities("customer", since=first[-1]["_updated"])] == [str(fresh["id"])]
+
+
+def test_a_failure_before_the_first_byte_is_an_error_status(shop: Shop, service: Service):
+    shop.create("customers", customer(1))
+    requests.put(f"{shop.url}/_sandbox/faults", json={"fail": [{"status": 502, "count": 10}]}).raise_for_status()
+    response = requests.get(f"{service.url}/entities/customer")
+    assert response.status_code == 503 and response.json()["error"] == "UpstreamUnavailable"
+
+
+def test_a_failure_after_streaming_began_breaks_the_response(serve_service):
+    with ServedApp(FailAfter(create_shop_app(token=TOKEN), after=1, marker="limit=")) as served:
+        for n in range(30):
+            requests.post(f"{served.url}/customers", json=customer(n),
+                          headers={"Authorization": f"Bearer {TOKEN}"}).raise_for_status()
+        service = serve_service(shop_settings(served.url, webshop_api=WebshopApi(page_size=10), upstream_retries=0,
+                                              settle_seconds=0), clock=lambda: datetime(2100, 1, 1))
+        with pytest.raises((requests.exceptions.ChunkedEncodingError, json.JSONDecodeError)):
+            response = requests.get(f"{service.url}/entities/customer")
+            assert response.status_code == 200
+            json.loads(response.content)
+
+
+# -- the transport adapts to a shop that differs from the contract -------------------------------------------------
+
+class LegacyShop:
+    """A shop that pages by page number, names things its own way and wants an API key header."""
+
+    def __init__(self, records: list[dict[str, Any]], per_page: int) -> None:
+        self.records, self.per_page, self.requests = records, per_page, 0
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        from urllib.parse import parse_qs
+        query = {k: v[0] for k, v in parse_qs(environ.get("QUERY_STRING", "")).items()}
+        if environ.get("HTTP_X_API_KEY") != TOKEN or environ["PATH_INFO"] != "/api/v2/clients":
+            start_response("401 Unauthorized", [("Content-Type", "application/json")])
+            return [b'{"error": "no"}']
+        self.requests += 1
+        rows = sorted((r for r in self.records if r["modified"] > query.get("changed_since", "")),
+                      key=lambda r: (r["modified"], r["key"]))
+        page = int(query["pg"])
+        body = json.dumps({"data": {"clients": rows[(page - 1) * self.per_page: page * self.per_page]}}).encode()
+        start_response("200 OK", [("Content-Type", "application/json")])
+        return [body]
+
+
+def test_a_differently_shaped_shop_is_read_through_webshop_api_alone(serve_service):
+    same_moment = "2026-11-28T03:17:04.500000Z"
+    records = [{"key": n, "modified": same_moment if n < 7 else f"2026-11-28T03:17:0{n - 2}.000000Z",
+                "mail": f"{n}@x.test"} for n in range(1, 10)]
+    legacy = LegacyShop(records, per_page=3)
+    api = WebshopApi.from_json({"paths": {"customer": "/api/v2/clients"}, "pagination": "page", "page_size": 3,
+                                "params": {"updated_after": "changed_since", "page": "pg", "limit": "per_page"},
+                                "items_path": "data.clients", "id_field": "key", "updated_field": "modified",
+                                "tombstones": False, "auth_header": "X-Api-Key", "auth_scheme": ""})
+    with ServedApp(legacy) as served:
+        service = serve_service(shop_settings(served.url, webshop_api=api),
+                                clock=lambda: datetime(2026, 11, 29))
+        full = service.entities("customer")
+        assert [e["_id"] for e in full] == [str(n) for n in range(1, 10)], "seven records in one instant, 3 a page"
+        assert service.entities("customer", since=full[4]["_updated"]) == full[5:]
+
+
+# -- receivers -----------------------------------------------------------------------------------------------------
+
+def test_create_update_unchanged_and_delete(shop: Shop, service: Service):
+    created = push(service.url, "product", [{"_id": "woocommerce-product:5", "sesam_origin": "woocommerce-product:5",
+                                             **product(1, price="12.50")}])
+    assert created.json()["created"] == 1
+    [record] = shop.listing("products", origin="woocommerce-product:5")
+    writes = shop.writes()
+    same = {"_id": "x", "id": record["id"], "name": "Product 1", "price": "12.5", "sku": "SKU-1"}
+    assert push(service.url, "product", [same]).json()["unchanged"] == 1
+    assert shop.writes() == writes, "an unchanged entity is not written"
+    assert push(service.url, "product", [{**same, "price": "13.00"}]).json()["updated"] == 1
+    assert shop.get("products", record["id"]).json()["price"] == "13.00"
+    for _ in range(2):
+        assert push(service.url, "product", [{"_id": "x", "id": record["id"], "_deleted": True}]).json()["deleted"] == 1
+    assert shop.get("products", record["id"]).status_code == 404
+
+
+def test_creates_replayed_after_a_dropped_answer_make_no_duplicates(shop: Shop, service: Service):
+    batches = {
+        "customers": [{"_id": "c", "sesam_origin": "woocommerce-customer:3", **customer(1)}],
+        "products": [{"_id": "p", "sesam_origin": "woocommerce-product:4", **product(1)}],
+        "orders": [{"_id": "o", "sesam_origin": "woocommerce-order:9", "currency": "NOK", "grand_total": "10.00"}],
+    }
+    for resource, entities in batches.items():
+        shop_faults = {"drop": [{"count": 1, "after_bytes": 5, "path": f"/{resource}", "method": "POST"}]}
+        requests.put(f"{shop.url}/_sandbox/faults", json=shop_faults).raise_for_status()
+        type_name = resource[:-1]
+        assert push(service.url, type_name, entities).status_code == 503
+        replay = push(service.url, type_name, entities)
+        assert replay.status_code == 200 and replay.json()["created"] == 1, replay.text
+        assert len(shop.listing(resource)) == 1
+
+
+def test_an_existing_record_with_the_same_email_is_linked_not_duplicated(shop: Shop, service: Service):
+    existing = shop.create("customers", customer(1, first_name="Old"))
+    answer = push(service.url, "customer", [{"_id": "c", "sesam_origin": "woocommerce-customer:8",
+                                             **customer(1, first_name="New")}])
+    assert answer.status_code == 200 and answer.json()["created"] == 1
+    [linked] = shop.listing("customers")
+    assert linked["id"] == existing["id"] and linked["first_name"] == "New"
+    assert linked["origin"] == "woocommerce-customer:8"
+
+
+def test_a_write_racing_another_is_compared_again(shop: Shop, serve_service):
+    record = shop.create("customers", customer(1))
+    racing = {"done": False}
+
+    def race(app: Any) -> Any:
+        def wrapped(environ: dict[str, Any], start_response: Any) -> Any:
+            if environ["REQUEST_METHOD"] == "PATCH" and not racing["done"]:
+                racing["done"] = True  # someone else edits between our read and our write: If-Match fails
+                shop.http.patch(f"{shop.url}/customers/{record['id']}", json={"phone": "555"}).raise_for_status()
+            return app(environ, start_response)
+        return wrapped
+
+    with ServedApp(race(lambda e, s: requests_proxy(shop.url, e, s))) as proxy:
+        service = serve_service(shop_settings(proxy.url), clock=shop.now)
+        answer = push(service.url, "customer", [{"_id": "c", "id": record["id"], "first_name": "Renamed"}])
+    assert answer.status_code == 200 and answer.json()["updated"] == 1
+    after = shop.get("customers", record["id"]).json()
+    assert (after["first_name"], after["phone"], after["version"]) == ("Renamed", "555", 3)
+
+
+def requests_proxy(base: str, environ: dict[str, Any], start_response: Any) -> list[bytes]:
+    """Forward a WSGI request to `base` (a transparent hop where the test can act between requests)."""
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    headers = {k[5:].replace("_", "-").title(): v for k, v in environ.items() if k.startswith("HTTP_")}
+    if environ.get("CONTENT_TYPE"):
+        headers["Content-Type"] = environ["CONTENT_TYPE"]
+    query = environ.get("QUERY_STRING")
+    answer = requests.request(environ["REQUEST_METHOD"], base + environ["PATH_INFO"] + (f"?{query}" if query else ""),
+                              data=environ["wsgi.input"].read(length) if length else None, headers=headers)
+    start_response(f"{answer.status_code} {answer.reason}",
+                   [(k, v) for k, v in answer.headers.items() if k.lower() in ("content-type", "etag", "location")])
+    return [answer.content]
+
