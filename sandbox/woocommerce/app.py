@@ -38,9 +38,6 @@ def create_app(store: Store | None = None, *, consumer_key: str = "ck_sandbox", 
     def authenticate() -> Response | None:
         if not request.path.startswith(routes.API):
             return None
-        if app.config["HTTPS"]:
-            # What a TLS-terminating proxy tells WordPress, so `is_ssl()` and `home_url()` say https.
-            request.environ["wsgi.url_scheme"] = "https"
         store_ = app.config["STORE"]
         store_.home_url = routes.home_url()  # permalinks and payment URLs name the store as clients reach it
         authorization = "" if app.config["STRIP_AUTHORIZATION"] else request.headers.get("Authorization", "")

@@ -27,7 +27,9 @@ def store() -> Store:
 
 
 def home_url() -> str:
-    return current_app.config["HOME_URL"] or request.host_url.rstrip("/")
+    """The store URL as WordPress' `home_url()` gives it; behind a TLS proxy the scheme is https."""
+    scheme = "https" if current_app.config["HTTPS"] else request.scheme
+    return current_app.config["HOME_URL"] or f"{scheme}://{request.host}"
 
 
 def api_base() -> str:
