@@ -39,7 +39,6 @@ def create_app(store: Store | None = None, *, consumer_key: str = "ck_sandbox", 
         if not request.path.startswith(routes.API):
             return None
         store_ = app.config["STORE"]
-        store_.home_url = routes.home_url()  # permalinks and payment URLs name the store as clients reach it
         authorization = "" if app.config["STRIP_AUTHORIZATION"] else request.headers.get("Authorization", "")
         try:
             key = app.config["AUTHENTICATOR"].authenticate(

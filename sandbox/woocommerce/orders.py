@@ -16,7 +16,7 @@ from .errors import ApiError
 from .meta import ORDER_INTERNAL_KEYS, merge_meta
 from .money import ZERO, format_money, parse_money, unit_price
 from .products import set_stock
-from .resource import Resource, check_enum, merge_address
+from .resource import Resource, check_enum, check_integer, merge_address
 from .table import Row
 
 ORDER_STATUSES = ["auto-draft", "pending", "processing", "on-hold", "completed", "cancelled", "refunded", "failed",
@@ -49,6 +49,7 @@ class Orders(Resource):
     name = "orders"
     invalid_id = ("woocommerce_rest_shop_order_invalid_id", "Invalid ID.")
     already_trashed = "The shop_order has already been deleted."
+    url_fields = ("payment_url",)
 
     def __init__(self, store: Any) -> None:
         super().__init__(store)
@@ -107,9 +108,10 @@ class Orders(Resource):
             if not isinstance(items, list):
                 continue
             known = {item["id"] for item in row[kind]} if row else set()
-            for item in items:
+            for position, item in enumerate(items):
                 if not isinstance(item, dict):
                     continue
+                check_integer(item, "quantity", f"{kind}[{position}][quantity]")
                 if item.get("id"):
                     if item["id"] not in known:
                         raise ApiError(400, "woocommerce_rest_invalid_item_id",
@@ -309,7 +311,7 @@ class Orders(Resource):
         entry["value"] = entry["display_value"] = str(quantity)
 
     def _refresh_derived(self, row: Row) -> None:
-        row["payment_url"] = (f"{self.store.home_url}/checkout/order-pay/{row['id']}/?pay_for_order=true"
+        row["payment_url"] = (f"/checkout/order-pay/{row['id']}/?pay_for_order=true"
                               f"&key={row['order_key']}")
         row["is_editable"] = row["status"] in ("pending", "on-hold", "auto-draft", "checkout-draft")
         row["needs_payment"] = row["status"] in ("pending", "failed") and Decimal(row["total"]) > 0

@@ -8,7 +8,7 @@ from typing import Any
 from .errors import ApiError
 from .meta import PRODUCT_INTERNAL_KEYS, merge_meta
 from .money import format_money, parse_money, price_html, range_html
-from .resource import Resource, check_enum, check_string
+from .resource import Resource, check_enum, check_integer, check_string
 from .table import Row
 
 PRODUCT_TYPES = ["simple", "grouped", "external", "variable"]
@@ -114,6 +114,7 @@ class Products(Resource):
     name = "products"
     invalid_id = ("woocommerce_rest_product_invalid_id", "Invalid ID.")
     already_trashed = "The product has already been deleted."
+    url_fields = ("permalink",)
 
     def __init__(self, store: Any) -> None:
         super().__init__(store)
@@ -163,6 +164,7 @@ class Products(Resource):
         check_enum(body, "type", PRODUCT_TYPES)
         check_enum(body, "status", PRODUCT_STATUSES)
         check_string(body, "regular_price", "sale_price", "sku", "name")
+        check_integer(body, "stock_quantity")
         if isinstance(body.get("sku"), str):
             self.skus.check(body["sku"], product_id, creating)
 
@@ -208,9 +210,8 @@ class Products(Resource):
             row["slug"] = self._unique_slug(slugify(row["name"]) or str(row["id"]), row["id"])
         if status == "trash" and not was_trashed:
             self.trash(row)
-        base = self.store.home_url
-        row["permalink"] = (f"{base}/product/{row['slug']}/" if row["status"] == "publish"
-                            else f"{base}/?post_type=product&p={row['id']}")
+        row["permalink"] = (f"/product/{row['slug']}/" if row["status"] == "publish"
+                            else f"/?post_type=product&p={row['id']}")
 
     def _unique_slug(self, slug: str, product_id: int) -> str:
         taken = {r["slug"] for r in self.table.rows.values() if r["id"] != product_id}
@@ -224,7 +225,7 @@ class Products(Resource):
         self._trashed_slugs[row["id"]] = (row["slug"], row["status"])
         row["status"] = "trash"
         row["slug"] = f"{row['slug']}__trashed"
-        row["permalink"] = f"{self.store.home_url}/?post_type=product&p={row['id']}"
+        row["permalink"] = f"/?post_type=product&p={row['id']}"
 
     def forget(self, row: Row) -> None:
         self._trashed_slugs.pop(row["id"], None)
@@ -260,6 +261,7 @@ class Variations(Resource):
     name = "variations"
     invalid_id = ("woocommerce_rest_product_variation_invalid_id", "Invalid ID.")
     already_trashed = "The product_variation has already been deleted."
+    url_fields = ("permalink",)
 
     def in_parent(self, parent: Row, variation_id: Any, status: int = 404) -> Row:
         row = self.require(variation_id, status)
@@ -267,10 +269,14 @@ class Variations(Resource):
             raise ApiError(status, *self.invalid_id)
         return row
 
-    def create_for(self, parent: Row, body: dict[str, Any]) -> Row:
+    def _validate(self, body: dict[str, Any], variation_id: int | None) -> None:
         check_string(body, "regular_price", "sale_price", "sku")
+        check_integer(body, "stock_quantity")
         if isinstance(body.get("sku"), str):
-            self.store.products.skus.check(body["sku"], None, creating=True)
+            self.store.products.skus.check(body["sku"], variation_id, creating=variation_id is None)
+
+    def create_for(self, parent: Row, body: dict[str, Any]) -> Row:
+        self._validate(body, None)
         now = self.store.now_text()
         row = {"id": self.store.next_post_id(), "type": "variation", "date_created": now, "date_created_gmt": now,
                "date_modified": now, "date_modified_gmt": now, "description": "", "permalink": "",
@@ -281,9 +287,7 @@ class Variations(Resource):
         return row
 
     def update(self, row: Row, body: dict[str, Any]) -> Row:
-        check_string(body, "regular_price", "sale_price", "sku")
-        if isinstance(body.get("sku"), str):
-            self.store.products.skus.check(body["sku"], row["id"], creating=False)
+        self._validate(body, row["id"])
         parent = self.store.products.require(row["parent_id"])
         row = copy.deepcopy(row)
         self._apply(row, parent, body)
@@ -340,8 +344,8 @@ class Variations(Resource):
     def links(self, row: Row, api_base: str) -> dict[str, Any]:
         return {**super().links(row, api_base), "up": [{"href": f"{api_base}/products/{row['parent_id']}"}]}
 
-    def render(self, row: Row, api_base: str) -> dict[str, Any]:
-        rendered = super().render(row, api_base)
+    def render(self, row: Row, home: str) -> dict[str, Any]:
+        rendered = super().render(row, home)
         if not row["sku"]:
             parent = self.store.products.find(row["parent_id"])
             rendered["sku"] = parent["sku"] if parent else ""

@@ -9,11 +9,11 @@ from flask import Blueprint, Response, current_app, request
 from .errors import ApiError
 from .fields import filter_fields
 from .listing import LIST_RULES, ListRules, api_link, is_true, list_headers, parse_list, variation_rules
-from .resource import Resource
+from .resource import API_PATH, Resource
 from .store import Store
 from .table import Row
 
-API = "/wp-json/wc/v3"
+API = API_PATH
 COLLECTION_ALLOW = "GET, POST"
 ITEM_ALLOW = "GET, POST, PUT, PATCH, DELETE"
 BATCH_ALLOW = "POST, PUT, PATCH"
@@ -30,10 +30,6 @@ def home_url() -> str:
     """The store URL as WordPress' `home_url()` gives it; behind a TLS proxy the scheme is https."""
     scheme = "https" if current_app.config["HTTPS"] else request.scheme
     return current_app.config["HOME_URL"] or f"{scheme}://{request.host}"
-
-
-def api_base() -> str:
-    return home_url() + API
 
 
 def json_response(payload: Any, status: int = 200, allow: str | None = None,
@@ -58,7 +54,7 @@ def _fields() -> list[str] | None:
 
 def render_item(resource: Resource, row: Row) -> dict[str, Any]:
     """A single object; `_fields` filters it but `_links` stays (`products-g03-fields-unknown-field.json`)."""
-    rendered = resource.render(row, api_base())
+    rendered = resource.render(row, home_url())
     fields = _fields()
     if fields is None:
         return rendered
@@ -74,15 +70,14 @@ def list_response(resource: Resource, rules: ListRules) -> Response:
     with store().lock:
         ids = resource.table.select(listing.selection, listing.predicate, listing.sort_key)
         fields = _fields()
-        base = api_base()
+        home = home_url()
         items = []
         for row_id in listing.slice(ids):
-            rendered = resource.render(resource.table.rows[row_id], base)
+            rendered = resource.render(resource.table.rows[row_id], home)
             items.append(rendered if fields is None else filter_fields(rendered, fields))
         store().stats.reads[resource.name] += 1
         body = json.dumps(items)
-    headers = list_headers(len(ids), listing, base + request.path[len(API):], list(request.args.items(multi=True)),
-                           home_url())
+    headers = list_headers(len(ids), listing, home + request.path, list(request.args.items(multi=True)), home)
     response = json_response([], 200, COLLECTION_ALLOW, headers)
     response.set_data(body)
     return response

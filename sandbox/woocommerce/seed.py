@@ -155,7 +155,7 @@ def _bulk_order(store: Store, rng: random.Random, created: datetime, modified: d
                         "sku": product["sku"], "price": float(product["price"]), "image": {"id": "", "src": ""},
                         "parent_name": None}],
         "tax_lines": [], "shipping_lines": [], "fee_lines": [], "coupon_lines": [], "refunds": [],
-        "payment_url": f"{store.home_url}/checkout/order-pay/{order_id}/?pay_for_order=true",
+        "payment_url": f"/checkout/order-pay/{order_id}/?pay_for_order=true&key=wc_order_bulk{order_id:08d}",
         "is_editable": status in ("pending", "on-hold"), "needs_payment": status in ("pending", "failed"),
         "needs_processing": True, "date_created_gmt": created_text, "date_modified_gmt": modified_text,
         "date_completed_gmt": modified_text if status == "completed" else None, "date_paid_gmt": paid,

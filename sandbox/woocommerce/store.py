@@ -39,9 +39,8 @@ class Stats:
 
 
 class Store:
-    def __init__(self, clock: Clock | None = None, home_url: str = "http://127.0.0.1", seed: int = 0) -> None:
+    def __init__(self, clock: Clock | None = None, seed: int = 0) -> None:
         self.clock = clock or Clock()
-        self.home_url = home_url
         self.seed = seed
         self.lock = threading.RLock()
         self.reset()

@@ -126,3 +126,47 @@ def test_stripped_authorization_leaves_only_query_keys(stripping_shop):
 def test_secrets_never_appear_in_error_bodies(https_shop):
     response = requests.get(f"{https_shop}/products", auth=(KEY, "cs_wrong_secret_value"))
     assert "cs_wrong_secret_value" not in response.text and SECRET not in response.text
+
+
+def _self_signed(directory) -> tuple[str, str]:
+    """A throwaway certificate for 127.0.0.1."""
+    import datetime
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=1))
+            .not_valid_after(now + datetime.timedelta(hours=1))
+            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+            .sign(key, hashes.SHA256()))
+    cert_path, key_path = directory / "cert.pem", directory / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return str(cert_path), str(key_path)
+
+
+def test_command_line_serves_real_tls_with_basic_auth(tmp_path):
+    """`--tls-cert/--tls-key`: https is on by itself, so Basic auth works; the first line names the URL."""
+    import subprocess
+    import sys
+
+    cert, key = _self_signed(tmp_path)
+    process = subprocess.Popen([sys.executable, "-m", "sandbox.woocommerce", "--seed", "demo", "--tls-cert", cert,
+                                "--tls-key", key], stdout=subprocess.PIPE, text=True)
+    try:
+        url = process.stdout.readline().split()[-1]
+        assert url.startswith("https://127.0.0.1:")
+        response = requests.get(f"{url}/products", auth=("ck_sandbox", "cs_sandbox"), verify=cert)
+        assert response.status_code == 200 and len(response.json()) == 10
+        assert response.json()[0]["permalink"].startswith(url.split("/wp-json")[0])
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
