@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 
 from .clock import format_date, parse_date
 from .errors import invalid_date, invalid_param, not_in_enum
-from .table import Row, Selection, Window
+from .table import Found, Row, Selection, Window
 
 POST_ORDERBY = ["date", "id", "include", "title", "slug", "modified"]
 # The products enum repeats values, and so does its error message (`products-f09-orderby-invalid-400.json`).
@@ -46,9 +46,9 @@ class ListRequest:
     per_page: int
     offset: int | None
 
-    def slice(self, ids: list[int]) -> list[int]:
+    def page_of(self, found: Found) -> list[int]:
         start = self.offset if self.offset is not None else (self.page - 1) * self.per_page
-        return ids[start:start + self.per_page]
+        return found.page(start, self.per_page)
 
 
 def is_true(value: str | None) -> bool:

@@ -72,7 +72,7 @@ def list_response(resource: Resource, rules: ListRules) -> Response:
         fields = _fields()
         home = home_url()
         items = []
-        for row_id in listing.slice(ids):
+        for row_id in listing.page_of(ids):
             rendered = resource.render(resource.table.rows[row_id], home)
             items.append(rendered if fields is None else filter_fields(rendered, fields))
         store().stats.reads[resource.name] += 1
