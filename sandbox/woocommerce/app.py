@@ -15,7 +15,8 @@ from .errors import ApiError
 from .store import Store
 
 ROUTE_KINDS = {"api.list_items": "collection", "api.create_item": "collection", "api.list_variations": "collection",
-               "api.create_variation": "collection", "api.batch": "batch", "api.list_categories": "collection"}
+               "api.create_variation": "collection", "api.batch": "batch", "api.list_categories": "collection",
+               "api.create_category": "collection", "api.list_order_notes": "collection"}
 
 
 def create_app(store: Store | None = None, *, consumer_key: str = "ck_sandbox", consumer_secret: str = "cs_sandbox",

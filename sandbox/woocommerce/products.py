@@ -119,11 +119,11 @@ class Products(Resource):
     def __init__(self, store: Any) -> None:
         super().__init__(store)
         self.skus = SkuRegistry(self)
-        self.categories: dict[int, dict[str, Any]] = {DEFAULT_CATEGORY["id"]: dict(DEFAULT_CATEGORY)}
+        self.categories: dict[int, dict[str, Any]] = {DEFAULT_CATEGORY["id"]: _term(*DEFAULT_CATEGORY.values())}
         self._trashed_slugs: dict[int, tuple[str, str]] = {}
 
     def add_category(self, name: str) -> dict[str, Any]:
-        category = {"id": self.store.next_term_id(), "name": name, "slug": slugify(name)}
+        category = _term(self.store.next_term_id(), name, slugify(name))
         self.categories[category["id"]] = category
         return category
 
@@ -194,7 +194,8 @@ class Products(Resource):
 
     def _categories(self, wanted: list[Any]) -> list[dict[str, Any]]:
         """An unknown category id becomes the default category (`products-e29-create-nonexistent-category.json`)."""
-        found = [dict(self.categories.get(c.get("id"), DEFAULT_CATEGORY)) for c in wanted if isinstance(c, dict)]
+        found = [{key: self.categories.get(c.get("id"), DEFAULT_CATEGORY)[key] for key in ("id", "name", "slug")}
+                 for c in wanted if isinstance(c, dict)]
         unique = {c["id"]: c for c in found}
         return list(unique.values()) or [dict(DEFAULT_CATEGORY)]
 
@@ -246,6 +247,12 @@ class Products(Resource):
         row["has_options"] = bool(row["variations"])
         if not row["manage_stock"]:
             row["stock_status"] = "instock" if any(v["stock_status"] == "instock" for v in variations) else "outofstock"
+
+def _term(term_id: int, name: str, slug: str) -> dict[str, Any]:
+    """A product category as `/products/categories` shows it (`product-categories-create.json`)."""
+    return {"id": term_id, "name": name, "slug": slug, "parent": 0, "description": "", "display": "default",
+            "image": None, "menu_order": 0, "count": 0}
+
 
 def _product_attribute(position: int, attribute: dict[str, Any]) -> dict[str, Any]:
     # The parent keeps the slug as typed (`products-create-variable.json`).

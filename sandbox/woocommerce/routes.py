@@ -6,10 +6,10 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, request
 
-from .errors import ApiError
+from .errors import ApiError, missing_params
 from .fields import filter_fields
 from .listing import LIST_RULES, ListRules, api_link, is_true, list_headers, parse_list, variation_rules
-from .resource import API_PATH, Resource
+from .resource import API_PATH, ITEM_METHODS, Resource
 from .store import Store
 from .table import Row
 
@@ -181,11 +181,40 @@ def delete_variation(parent_id: int, item_id: int) -> Response:
         return item_response(variations, store().delete(variations, row, is_true(request.args.get("force"))))
 
 
+def _render_category(category: dict[str, Any]) -> dict[str, Any]:
+    collection = f"{home_url()}{API}/products/categories"
+    return {**category, "_links": {
+        "self": [{"href": f"{collection}/{category['id']}", "targetHints": {"allow": ITEM_METHODS}}],
+        "collection": [{"href": collection}]}}
+
+
 @bp.route("/products/categories", methods=["GET"])
 def list_categories() -> Response:
-    categories = sorted(store().products.categories.values(), key=lambda c: c["name"].lower())
-    return json_response(categories, 200, COLLECTION_ALLOW,
-                         {"X-WP-Total": str(len(categories)), "X-WP-TotalPages": "1"})
+    with store().lock:
+        categories = sorted(store().products.categories.values(), key=lambda c: c["name"].lower())
+        body = [_render_category(c) for c in categories]
+    return json_response(body, 200, COLLECTION_ALLOW, {"X-WP-Total": str(len(body)), "X-WP-TotalPages": "1"})
+
+
+@bp.route("/products/categories", methods=["POST"])
+def create_category() -> Response:
+    """`product-categories-create.json`; only `name` is kept."""
+    body = _body()
+    if not isinstance(body, dict) or not isinstance(body.get("name"), str) or not body["name"]:
+        raise missing_params("name")
+    with store().lock:
+        category = store().products.add_category(body["name"])
+        return json_response(_render_category(category), 201, COLLECTION_ALLOW)
+
+
+@bp.route("/orders/<int:order_id>/notes", methods=["GET"])
+def list_order_notes(order_id: int) -> Response:
+    """System notes, newest first (`orders-status-23-notes-list.json`)."""
+    orders = store().orders
+    with store().lock:
+        orders.require(order_id)
+        notes = [orders.render_note(order_id, note, home_url()) for note in reversed(orders.notes.get(order_id, []))]
+    return json_response(notes, 200, COLLECTION_ALLOW)
 
 
 @bp.route("", methods=["GET"])

@@ -53,6 +53,7 @@ class Store:
             self._item_ids = itertools.count(1)
             self._meta_ids = itertools.count(1)
             self._term_ids = itertools.count(16)
+            self._comment_ids = itertools.count(1)
             self.stats = Stats()
             self.products = Products(self)
             self.variations = Variations(self)
@@ -75,6 +76,9 @@ class Store:
 
     def next_term_id(self) -> int:
         return next(self._term_ids)
+
+    def next_comment_id(self) -> int:
+        return next(self._comment_ids)
 
     def now_text(self) -> str:
         return format_date(self.clock.now())

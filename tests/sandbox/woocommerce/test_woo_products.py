@@ -115,6 +115,19 @@ def test_stock_rules(shop):
     assert shop.put(path, {"stock_status": "instock"}).json()["stock_status"] == "instock"
 
 
+def test_created_category_is_as_recorded_and_usable(shop):
+    """`product-categories-create.json`."""
+    recorded = recording("product-categories-create.json")
+    response = shop.post("/products/categories", recorded["request"]["body"])
+    assert response.status_code == 201
+    assert set(response.json()) == set(recorded["body"])
+    assert {k: v for k, v in response.json().items() if k not in ("id", "_links")} == {
+        k: v for k, v in recorded["body"].items() if k not in ("id", "_links")}
+    product = shop.created("/products", {"name": "x", "categories": [{"id": response.json()["id"]}]})
+    assert product["categories"] == [{"id": response.json()["id"], "name": "QA Category bb46ed",
+                                      "slug": "qa-category-bb46ed"}]
+
+
 def test_unknown_category_becomes_uncategorized(shop):
     """`products-e29-create-nonexistent-category.json`."""
     created = shop.created("/products", {"name": "x", "categories": [{"id": 999999}]})
