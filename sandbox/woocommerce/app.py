@@ -65,8 +65,9 @@ def create_app(store: Store | None = None, *, consumer_key: str = "ck_sandbox", 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Response:
         if request.path.startswith("/wp-json"):
+            # WordPress answers an unknown route and a known route with the wrong method alike.
             return routes.error_response(ApiError(
-                error.code or 500, "rest_no_route", "No route was found matching the URL and request method."))
+                404, "rest_no_route", "No route was found matching the URL and request method."))
         return Response(f'{{"error": "{error.name}"}}', status=error.code, content_type="application/json")
 
     return FaultInjector(app, faults)

@@ -59,6 +59,6 @@ def test_faults_wrap_the_api(shop):
     assert requests.delete(faults).json()["fail"] == []
 
 
-def test_unknown_route_is_rest_no_route(shop):
-    response = shop.get("/coupons-nope")
-    assert (response.status_code, response.json()["code"]) == (404, "rest_no_route")
+def test_unknown_route_or_method_is_rest_no_route(shop):
+    for response in (shop.get("/coupons-nope"), shop.delete("/products")):
+        assert (response.status_code, response.json()["code"]) == (404, "rest_no_route")
