@@ -14,6 +14,10 @@ from .table import Row
 PRODUCT_TYPES = ["simple", "grouped", "external", "variable"]
 PRODUCT_STATUSES = ["draft", "pending", "private", "publish", "future", "auto-draft", "trash"]
 DEFAULT_CATEGORY = {"id": 15, "name": "Uncategorized", "slug": "uncategorized"}
+# WordPress gives drafts no slug until they are published (`products-e14-create-status-draft.json`), and only
+# published and private products get a pretty permalink (`products-e15-create-status-future.json`).
+UNSLUGGED_STATUSES = frozenset({"draft", "pending", "auto-draft"})
+PRETTY_PERMALINK_STATUSES = frozenset({"publish", "private"})
 
 # Fields copied as sent; everything else has a rule below or is read-only.
 _PLAIN_FIELDS = ("featured", "catalog_visibility", "description", "short_description", "virtual", "downloadable",
@@ -207,12 +211,21 @@ class Products(Resource):
                 row["slug"] = self._trashed_slugs.pop(row["id"], (row["slug"], ""))[0]
         if isinstance(slug, str) and slug:
             row["slug"] = slugify(slug)
-        elif not row["slug"]:
-            row["slug"] = self._unique_slug(slugify(row["name"]) or str(row["id"]), row["id"])
+        elif not row["slug"] and row["status"] not in UNSLUGGED_STATUSES:
+            row["slug"] = self._generated_slug(row)
         if status == "trash" and not was_trashed:
             self.trash(row)
-        row["permalink"] = (f"/product/{row['slug']}/" if row["status"] == "publish"
+        row["permalink"] = (f"/product/{row['slug']}/" if row["status"] in PRETTY_PERMALINK_STATUSES
                             else f"/?post_type=product&p={row['id']}")
+
+    def _generated_slug(self, row: Row) -> str:
+        return row["slug"].removesuffix("__trashed") or self._unique_slug(slugify(row["name"]) or str(row["id"]),
+                                                                          row["id"])
+
+    def render_written(self, row: Row, home: str) -> dict[str, Any]:
+        """Write responses are in the edit context, which adds two keys (`products-create-simple.json`)."""
+        return {**self.render(row, home), "permalink_template": f"{home}/product/%pagename%/",
+                "generated_slug": self._generated_slug(row)}
 
     def _unique_slug(self, slug: str, product_id: int) -> str:
         taken = {r["slug"] for r in self.table.rows.values() if r["id"] != product_id}
@@ -287,7 +300,8 @@ class Variations(Resource):
         now = self.store.now_text()
         row = {"id": self.store.next_post_id(), "type": "variation", "date_created": now, "date_created_gmt": now,
                "date_modified": now, "date_modified_gmt": now, "description": "", "permalink": "",
-               **_stock_and_price_fields(), "image": None, "attributes": [], "name": "", "parent_id": parent["id"]}
+               **_stock_and_price_fields(), "image": None, "attributes": [], "name": "", "parent_id": parent["id"],
+               "tax_class": "parent"}
         self._apply(row, parent, body)
         self.table.save(row)
         self._refresh_parent(parent, add=row["id"])

@@ -89,6 +89,10 @@ class Resource:
         urls = {name: home + row[name] for name in self.url_fields}
         return {**row, **urls, "_links": self.links(row, home + API_PATH)}
 
+    def render_written(self, row: Row, home: str) -> dict[str, Any]:
+        """The object as a create, update or delete returns it."""
+        return self.render(row, home)
+
 
 def check_enum(body: dict[str, Any], name: str, allowed: Collection[str]) -> None:
     if name in body and body[name] not in allowed:

@@ -52,17 +52,17 @@ def _fields() -> list[str] | None:
     return [f.strip() for f in raw.split(",") if f.strip()] if raw else None
 
 
-def render_item(resource: Resource, row: Row) -> dict[str, Any]:
+def render_item(resource: Resource, row: Row, written: bool = True) -> dict[str, Any]:
     """A single object; `_fields` filters it but `_links` stays (`products-g03-fields-unknown-field.json`)."""
-    rendered = resource.render(row, home_url())
+    rendered = (resource.render_written if written else resource.render)(row, home_url())
     fields = _fields()
     if fields is None:
         return rendered
     return {**filter_fields(rendered, fields), "_links": rendered["_links"]}
 
 
-def item_response(resource: Resource, row: Row, status: int = 200) -> Response:
-    return json_response(render_item(resource, row), status, ITEM_ALLOW)
+def item_response(resource: Resource, row: Row, status: int = 200, written: bool = True) -> Response:
+    return json_response(render_item(resource, row, written), status, ITEM_ALLOW)
 
 
 def list_response(resource: Resource, rules: ListRules) -> Response:
@@ -106,7 +106,7 @@ def create_item(collection: str) -> Response:
 @bp.route(f"/{RESOURCES}/<int:item_id>", methods=["GET"])
 def get_item(collection: str, item_id: int) -> Response:
     resource = store().resource(collection)
-    return item_response(resource, store().read(resource, item_id))
+    return item_response(resource, store().read(resource, item_id), written=False)
 
 
 @bp.route(f"/{RESOURCES}/<int:item_id>", methods=["PUT", "PATCH", "POST"])
@@ -162,7 +162,7 @@ def get_variation(parent_id: int, item_id: int) -> Response:
     with store().lock:
         row = variations.in_parent(store().products.require(parent_id), item_id)
         store().stats.reads[variations.name] += 1
-        return item_response(variations, row)
+        return item_response(variations, row, written=False)
 
 
 @bp.route("/products/<int:parent_id>/variations/<int:item_id>", methods=["PUT", "PATCH", "POST"])

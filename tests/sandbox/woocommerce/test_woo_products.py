@@ -215,3 +215,16 @@ def test_variable_product_and_variations(shop):
     assert (after["price"], after["regular_price"], after["variations"]) == ("25.00", "", [variation["id"]])
     assert after["date_modified_gmt"] == "2026-11-28T03:17:03"
     assert [p["id"] for p in shop.get("/products").json()] == [parent["id"]]
+
+
+@pytest.mark.parametrize("status", ["draft", "pending", "private", "publish", "future"])
+def test_write_responses_carry_edit_context_keys_and_slug_rules(shop, status):
+    """`products-e14-create-status-*.json`, `products-e15-create-status-future.json`: drafts have no slug yet,
+    only published and private products get a pretty permalink, and write responses add two keys."""
+    name = f"products-e14-create-status-{status}.json" if status != "future" else "products-e15-create-status-future.json"
+    recorded = recording(name)["body"]
+    created = shop.created("/products", recording(name)["request"]["body"])
+    assert set(created) == set(recorded)
+    assert created["slug"] == recorded["slug"] and created["generated_slug"] == recorded["generated_slug"]
+    assert created["permalink"] == recorded["permalink"].replace(str(recorded["id"]), str(created["id"]))
+    assert set(shop.get(f"/products/{created['id']}").json()) == set(recording("products-get-simple.json")["body"])
