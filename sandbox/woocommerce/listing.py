@@ -181,9 +181,18 @@ _POST_SORT_KEYS: dict[str, Callable[[Row], Any]] = {
     "price": lambda row: Decimal(row["price"] or 0), "popularity": lambda row: row["total_sales"],
     "rating": lambda row: row["average_rating"], "menu_order": lambda row: row["menu_order"],
 }
+# MySQL's utf8mb4_unicode_ci compares case-insensitively and puts "_" before "-" before letters and digits.
+_COLLATION = str.maketrans({"_": "\x01", "-": "\x02"})
+
+
+def _collated_login(row: Row) -> str:
+    return row["username"].lower().translate(_COLLATION)
+
+
+# WooCommerce-created users have their login as display name, so `name` and an `include` order without `include`
+# both sort by login (`customers-f-orderby-name.json`, `customers-f-orderby-include.json`).
 _CUSTOMER_SORT_KEYS: dict[str, Callable[[Row], Any]] = {
-    "name": lambda row: f"{row['first_name']} {row['last_name']}".strip().lower() or row["username"],
-    "registered_date": lambda row: row["date_created_gmt"],
+    "name": _collated_login, "include": _collated_login, "registered_date": lambda row: row["date_created_gmt"],
 }
 
 LIST_RULES = {
