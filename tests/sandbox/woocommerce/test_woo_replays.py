@@ -1,7 +1,7 @@
 """Recorded request sequences replayed against the sandbox: the same requests give the same semantics."""
 from __future__ import annotations
 
-from woo_recordings import RECORDINGS, Replay, order_summary
+from woo_recordings import RECORDINGS, Replay, customer_summary, meta_summary, order_summary
 
 
 def _names(prefix: str) -> list[str]:
@@ -49,3 +49,27 @@ def test_status_sequence(shop):
             assert ours["stock_quantity"] == recorded["stock_quantity"], name
         else:
             assert ours["is_paying_customer"] == recorded["is_paying_customer"], name
+
+
+def test_order_meta_sequence(shop):
+    """`orders-meta-01-add-key.json` … `orders-meta-17-get-final.json`, ids kept where the store kept them."""
+    replay = Replay(shop, {104: shop.created("/orders", {})["id"]})
+    for name in _names("orders-meta-"):
+        recorded, ours = replay.send(name)
+        assert meta_summary(ours) == meta_summary(recorded), name
+
+
+def test_customer_account_sequence(shop):
+    """`customers-d01-…` … `customers-d16-list-role-all.json`, then `customers-meta-01-…`, `customers-meta-02-…`."""
+    alice = shop.created("/customers", {"email": "qa-bb46ed-alice@example.test", "first_name": "Alice",
+                                        "meta_data": [{"key": "qa_tag", "value": "bb46ed"}]})
+    replay = Replay(shop, {12: alice["id"], 1: 1})
+    for name in _names("customers-d[0-9]"):
+        recorded, ours = replay.send(name)
+        if isinstance(recorded, list):
+            assert [customer_summary(c) for c in ours] == [customer_summary(c) for c in recorded], name
+        elif "email" in recorded:
+            assert customer_summary(ours) == customer_summary(recorded), name
+    for name in _names("customers-meta-"):
+        recorded, ours = replay.send(name)
+        assert meta_summary(ours) == meta_summary(recorded), name

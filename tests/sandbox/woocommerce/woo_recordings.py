@@ -39,12 +39,18 @@ class Replay:
 
     ITEM_KINDS = ("line_items", "shipping_lines", "fee_lines")
     ID_KEYS = frozenset({"id", "product_id", "variation_id", "customer_id"})
+    ID_LIST_PARAMS = frozenset({"include", "exclude", "customer", "product", "parent"})
 
     def __init__(self, shop: Any, ids: dict[int, int]) -> None:
         self.shop = shop
         self.ids = ids
+        self.meta_ids: dict[int, int] = {}
 
     def translate(self, value: Any, key: str = "") -> Any:
+        if key == "meta_data" and isinstance(value, list):
+            # Meta ids are a sequence of their own (a meta id may equal an order id).
+            return [{**m, "id": self.meta_ids.get(m["id"], m["id"])} if isinstance(m, dict) and "id" in m else m
+                    for m in value]
         if isinstance(value, dict):
             return {k: self.translate(v, k) for k, v in value.items()}
         if isinstance(value, list):
@@ -58,7 +64,9 @@ class Replay:
         request = recorded["request"]
         path = re.sub(r"/(\d+)", lambda m: f"/{self.ids.get(int(m.group(1)), m.group(1))}",
                       request["path"].removeprefix("/wp-json/wc/v3"))
-        response = self.shop.http.request(request["method"], self.shop.api + path, params=request["query"],
+        query = {key: (",".join(str(self.ids.get(int(i), i)) for i in str(value).split(","))
+                       if key in self.ID_LIST_PARAMS else value) for key, value in request["query"].items()}
+        response = self.shop.http.request(request["method"], self.shop.api + path, params=query,
                                           json=self.translate(request["body"]))
         assert response.status_code == recorded["status"], (name, response.text)
         body = response.json()
@@ -69,7 +77,18 @@ class Replay:
             for kind in self.ITEM_KINDS:
                 for ours, theirs in zip(body.get(kind, []), recorded["body"].get(kind, [])):
                     self.ids[theirs["id"]] = ours["id"]
+            self._map_meta(name, body.get("meta_data", []), recorded["body"].get("meta_data", []))
         return recorded["body"], body
+
+    def _map_meta(self, name: str, ours: list[dict[str, Any]], theirs: list[dict[str, Any]]) -> None:
+        """Meta entries pair up by key; an entry the store kept must keep its id in the sandbox too."""
+        by_key = {entry["key"]: entry["id"] for entry in ours}
+        for entry in theirs:
+            if entry["key"] not in by_key:
+                continue
+            if entry["id"] in self.meta_ids:
+                assert self.meta_ids[entry["id"]] == by_key[entry["key"]], f"{name}: meta {entry['key']} changed id"
+            self.meta_ids[entry["id"]] = by_key[entry["key"]]
 
 
 def order_summary(order: dict[str, Any], ids: dict[int, int] | None = None) -> dict[str, Any]:
@@ -85,3 +104,14 @@ def order_summary(order: dict[str, Any], ids: dict[int, int] | None = None) -> d
         "shipping_lines": [i["total"] for i in order["shipping_lines"]],
         "fee_lines": [(i["name"], i["total"]) for i in order["fee_lines"]],
     }
+
+
+def meta_summary(body: dict[str, Any]) -> list[tuple[str, Any]]:
+    """Meta entries as (key, value), in key order: the store's entry order is not stable (FACTS §7)."""
+    return sorted(((m["key"], m["value"]) for m in body["meta_data"]), key=lambda kv: kv[0])
+
+
+def customer_summary(body: dict[str, Any]) -> dict[str, Any]:
+    """A customer's account fields; a generated username's random suffix is masked."""
+    return {**{key: body[key] for key in ("email", "first_name", "last_name", "role")},
+            "username": re.sub(r"-\d{4}$", "-NNNN", body["username"]), "billing_email": body["billing"]["email"]}
