@@ -14,11 +14,6 @@ from .auth import ApiKey, Authenticator, anonymous_error, check_permission
 from .errors import ApiError
 from .store import Store
 
-ROUTE_KINDS = {"api.list_items": "collection", "api.create_item": "collection", "api.list_variations": "collection",
-               "api.create_variation": "collection", "api.batch": "batch", "api.list_categories": "collection",
-               "api.create_category": "collection", "api.list_order_notes": "collection"}
-
-
 def create_app(store: Store | None = None, *, consumer_key: str = "ck_sandbox", consumer_secret: str = "cs_sandbox",
                read_only_key: tuple[str, str] | None = None, behind_https: bool = False,
                strip_authorization: bool = False, tls: bool = False, home_url: str | None = None,
@@ -47,7 +42,7 @@ def create_app(store: Store | None = None, *, consumer_key: str = "ck_sandbox", 
                 # time, and a test that freezes the store's clock in the past must still get through.
                 authorization, int(time.time()))
             if key is None:
-                raise anonymous_error(ROUTE_KINDS.get(request.endpoint or "", "item"), request.method)
+                raise anonymous_error(routes.route_kind(), request.method)
             check_permission(key, request.method)
         except ApiError as error:
             return routes.error_response(error)

@@ -14,9 +14,10 @@ from .store import Store
 from .table import Row
 
 API = API_PATH
-COLLECTION_ALLOW = "GET, POST"
-ITEM_ALLOW = "GET, POST, PUT, PATCH, DELETE"
-BATCH_ALLOW = "POST, PUT, PATCH"
+ALLOW = {"collection": "GET, POST", "item": "GET, POST, PUT, PATCH, DELETE", "batch": "POST, PUT, PATCH"}
+ROUTE_KINDS = {"api.list_items": "collection", "api.create_item": "collection", "api.list_variations": "collection",
+               "api.create_variation": "collection", "api.batch": "batch", "api.list_categories": "collection",
+               "api.create_category": "collection", "api.list_order_notes": "collection"}
 RESOURCES = "<any(products, orders, customers):collection>"
 
 bp = Blueprint("api", __name__, url_prefix=API)
@@ -32,12 +33,13 @@ def home_url() -> str:
     return current_app.config["HOME_URL"] or f"{scheme}://{request.host}"
 
 
-def json_response(payload: Any, status: int = 200, allow: str | None = None,
-                  headers: dict[str, str] | None = None) -> Response:
+def route_kind() -> str:
+    return ROUTE_KINDS.get(request.endpoint or "", "item")
+
+
+def json_response(payload: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
     response = Response(json.dumps(payload), status=status, content_type="application/json; charset=UTF-8")
     response.headers["Link"] = api_link(home_url())
-    if allow:
-        response.headers["Allow"] = allow
     for name, value in (headers or {}).items():
         response.headers[name] = value
     return response
@@ -62,7 +64,7 @@ def render_item(resource: Resource, row: Row, written: bool = True) -> dict[str,
 
 
 def item_response(resource: Resource, row: Row, status: int = 200, written: bool = True) -> Response:
-    return json_response(render_item(resource, row, written), status, ITEM_ALLOW)
+    return json_response(render_item(resource, row, written), status)
 
 
 def list_response(resource: Resource, rules: ListRules) -> Response:
@@ -78,7 +80,7 @@ def list_response(resource: Resource, rules: ListRules) -> Response:
         store().stats.reads[resource.name] += 1
         body = json.dumps(items)
     headers = list_headers(len(ids), listing, home + request.path, list(request.args.items(multi=True)), home)
-    response = json_response([], 200, COLLECTION_ALLOW, headers)
+    response = json_response([], 200, headers)
     response.set_data(body)
     return response
 
@@ -130,7 +132,7 @@ def batch(collection: str) -> Response:
     with store().lock:
         result = store().batch(resource, _body())
         body = {name: [_batch_entry(resource, entry) for entry in entries] for name, entries in result.items()}
-    return json_response(body, 200, BATCH_ALLOW)
+    return json_response(body)
 
 
 def _batch_entry(resource: Resource, entry: Row | tuple[Any, ApiError]) -> dict[str, Any]:
@@ -193,7 +195,7 @@ def list_categories() -> Response:
     with store().lock:
         categories = sorted(store().products.categories.values(), key=lambda c: c["name"].lower())
         body = [_render_category(c) for c in categories]
-    return json_response(body, 200, COLLECTION_ALLOW, {"X-WP-Total": str(len(body)), "X-WP-TotalPages": "1"})
+    return json_response(body, 200, {"X-WP-Total": str(len(body)), "X-WP-TotalPages": "1"})
 
 
 @bp.route("/products/categories", methods=["POST"])
@@ -204,7 +206,7 @@ def create_category() -> Response:
         raise missing_params("name")
     with store().lock:
         category = store().products.add_category(body["name"])
-        return json_response(_render_category(category), 201, COLLECTION_ALLOW)
+        return json_response(_render_category(category), 201)
 
 
 @bp.route("/orders/<int:order_id>/notes", methods=["GET"])
@@ -214,12 +216,22 @@ def list_order_notes(order_id: int) -> Response:
     with store().lock:
         orders.require(order_id)
         notes = [orders.render_note(order_id, note, home_url()) for note in reversed(orders.notes.get(order_id, []))]
-    return json_response(notes, 200, COLLECTION_ALLOW)
+    return json_response(notes)
 
 
 @bp.route("", methods=["GET"])
 def index() -> Response:
     return json_response({"namespace": "wc/v3", "routes": {}})
+
+
+@bp.after_request
+def allow_header(response: Response) -> Response:
+    """WordPress names the route's methods on every answer, errors included, but not on a refused caller. A
+    variation deleted for good has no methods left (`product-variations-delete-force.json`)."""
+    gone = request.endpoint == "api.delete_variation" and is_true(request.args.get("force"))
+    if response.status_code != 401 and not gone:
+        response.headers.setdefault("Allow", ALLOW[route_kind()])
+    return response
 
 
 @bp.errorhandler(ApiError)

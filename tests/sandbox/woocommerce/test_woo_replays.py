@@ -1,6 +1,9 @@
 """Recorded request sequences replayed against the sandbox: the same requests give the same semantics."""
 from __future__ import annotations
 
+from datetime import datetime
+
+import pytest
 from woo_recordings import RECORDINGS, Replay, customer_summary, meta_summary, order_summary
 
 
@@ -73,3 +76,34 @@ def test_customer_account_sequence(shop):
     for name in _names("customers-meta-"):
         recorded, ours = replay.send(name)
         assert meta_summary(ours) == meta_summary(recorded), name
+
+
+def _at(shop, moment: str) -> None:
+    shop.store.clock.freeze(datetime.fromisoformat(moment))
+
+
+@pytest.mark.parametrize("path, first, pair_second, next_second, update_second, update_body, after_update", [
+    ("products", 125, "2026-11-28T03:18:21", "2026-11-28T03:18:22", "2026-11-28T03:18:24", {"name": "QA Since A2"},
+     "products-f05"),
+    ("orders", 128, "2026-11-28T03:18:25", "2026-11-28T03:18:26", "2026-11-28T03:18:29", {"customer_note": "x"},
+     "orders-f03"),
+])
+def test_since_window_sequence(shop, path, first, pair_second, next_second, update_second, update_body,
+                               after_update):
+    """`products-f01-…` … `products-f08-…`, `orders-f01-…` … `orders-f05-…`: two records written in one second
+    and one a second later, then the first updated; each recorded list query gives the recorded ids, times and
+    paging headers."""
+    body = {"name": "QA Since"} if path == "products" else {}
+    ids = {}
+    for offset, moment in enumerate((pair_second, pair_second, next_second)):
+        _at(shop, moment)
+        ids[first + offset] = shop.created(f"/{path}", body)["id"]
+    replay = Replay(shop, ids)
+    for name in _names(f"{path}-f"):
+        if name.startswith(after_update) and not shop.store.clock.now().isoformat() == update_second:
+            _at(shop, update_second)
+            assert shop.put(f"/{path}/{ids[first]}", update_body).status_code == 200
+        recorded, ours = replay.send(name)
+        if isinstance(recorded, list):
+            mapped = [(ids.get(item["id"]), item.get("date_modified_gmt")) for item in recorded]
+            assert [(item["id"], item.get("date_modified_gmt")) for item in ours] == mapped, name

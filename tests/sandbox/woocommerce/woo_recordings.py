@@ -69,6 +69,7 @@ class Replay:
         response = self.shop.http.request(request["method"], self.shop.api + path, params=query,
                                           json=self.translate(request["body"]))
         assert response.status_code == recorded["status"], (name, response.text)
+        self._compare_headers(name, recorded["headers"], response.headers, query)
         body = response.json()
         if recorded["status"] >= 400:
             assert body == recorded["body"], name
@@ -79,6 +80,15 @@ class Replay:
                     self.ids[theirs["id"]] = ours["id"]
             self._map_meta(name, body.get("meta_data", []), recorded["body"].get("meta_data", []))
         return recorded["body"], body
+
+    def _compare_headers(self, name: str, recorded: dict[str, str], ours: Any, query: dict[str, Any]) -> None:
+        """Totals, Allow and Content-Type as recorded; Link too unless it echoes ids that differ here."""
+        compared = ["X-WP-Total", "X-WP-TotalPages", "Allow", "Content-Type"]
+        if not self.ID_LIST_PARAMS & query.keys():
+            compared.append("Link")
+        for header in compared:
+            if header in recorded:
+                assert ours.get(header) == recorded[header], (name, header)
 
     def _map_meta(self, name: str, ours: list[dict[str, Any]], theirs: list[dict[str, Any]]) -> None:
         """Meta entries pair up by key; an entry the store kept must keep its id in the sandbox too."""
