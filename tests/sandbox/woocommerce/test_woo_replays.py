@@ -4,7 +4,8 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
-from woo_recordings import RECORDINGS, Replay, customer_summary, meta_summary, order_summary
+from woo_recordings import (RECORDINGS, Replay, customer_summary, meta_summary, order_summary, product_summary,
+                            recording)
 
 
 def _names(prefix: str) -> list[str]:
@@ -107,3 +108,29 @@ def test_since_window_sequence(shop, path, first, pair_second, next_second, upda
         if isinstance(recorded, list):
             mapped = [(ids.get(item["id"]), item.get("date_modified_gmt")) for item in recorded]
             assert [(item["id"], item.get("date_modified_gmt")) for item in ours] == mapped, name
+
+
+def test_product_rules_sequence(shop):
+    """`products-e01-…` … `products-e29-…`, each write at its recorded second, so dates compare too."""
+    _at(shop, "2026-11-28T03:17:04")
+    simple = shop.created("/products", recording("products-create-simple.json")["request"]["body"] | {"categories": []})
+    parent = shop.created("/products", recording("products-create-variable.json")["request"]["body"])
+    variation = shop.created(f"/products/{parent['id']}/variations",
+                             recording("product-variations-create.json")["request"]["body"])
+    ids = {76: simple["id"], 78: variation["id"]}
+    replay = Replay(shop, ids)
+    for name in _names("products-e"):
+        recorded_body = recording(name)["body"]
+        if name.startswith("products-e10"):  # a product trashed before this step holds the SKU
+            _at(shop, "2026-11-28T03:17:50")
+            trashed = shop.created("/products", {"name": "QA Trashed bb46ed", "sku": "qa-bb46ed-trashed"})
+            ids[107] = trashed["id"]
+            shop.delete(f"/products/{trashed['id']}")
+        if isinstance(recorded_body, dict) and str(recorded_body.get("date_modified_gmt")).startswith("2026"):
+            _at(shop, recorded_body["date_modified_gmt"])
+        recorded, ours = replay.send(name)
+        if isinstance(recorded, list):
+            assert [(item["id"], item["status"]) for item in ours] == [
+                (ids[item["id"]], item["status"]) for item in recorded], name
+        elif "sku" in recorded:
+            assert product_summary(ours) == product_summary(recorded), name

@@ -38,7 +38,7 @@ class Replay:
     """
 
     ITEM_KINDS = ("line_items", "shipping_lines", "fee_lines")
-    ID_KEYS = frozenset({"id", "product_id", "variation_id", "customer_id"})
+    ID_KEYS = frozenset({"id", "product_id", "variation_id", "customer_id", "resource_id"})
     ID_LIST_PARAMS = frozenset({"include", "exclude", "customer", "product", "parent"})
 
     def __init__(self, shop: Any, ids: dict[int, int]) -> None:
@@ -72,7 +72,7 @@ class Replay:
         self._compare_headers(name, recorded["headers"], response.headers, query)
         body = response.json()
         if recorded["status"] >= 400:
-            assert body == recorded["body"], name
+            assert body == self.translate(recorded["body"]), name
         elif isinstance(body, dict):
             self.ids[recorded["body"]["id"]] = body["id"]
             for kind in self.ITEM_KINDS:
@@ -125,3 +125,12 @@ def customer_summary(body: dict[str, Any]) -> dict[str, Any]:
     """A customer's account fields; a generated username's random suffix is masked."""
     return {**{key: body[key] for key in ("email", "first_name", "last_name", "role")},
             "username": re.sub(r"-\d{4}$", "-NNNN", body["username"]), "billing_email": body["billing"]["email"]}
+
+
+PRODUCT_FIELDS = ("name", "slug", "status", "sku", "price", "regular_price", "sale_price", "on_sale", "purchasable",
+                  "manage_stock", "stock_quantity", "stock_status", "date_created_gmt", "date_modified_gmt",
+                  "price_html", "categories")
+
+
+def product_summary(body: dict[str, Any]) -> dict[str, Any]:
+    return {key: body[key] for key in PRODUCT_FIELDS}
