@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from service.clients.webshop_api import WebshopApi
 from service.errors import ConfigError
 
 SYSTEMS = ("woocommerce", "customwebshop")
@@ -83,11 +84,11 @@ def _log_level(raw: str) -> str:
     return level
 
 
-def _json_object(raw: str) -> dict[str, Any]:
+def _webshop_api(raw: str) -> WebshopApi:
     value = json.loads(raw)
     if not isinstance(value, dict):
         raise ValueError("must be a JSON object")
-    return value
+    return WebshopApi.from_json(value)
 
 
 @dataclass(frozen=True)
@@ -121,7 +122,7 @@ VARIABLES: tuple[EnvVar, ...] = (
            required_for="customwebshop"),
     EnvVar("WEBSHOP_TOKEN", "webshop_token", Secret, None, "Bearer token for the Custom Webshop API.",
            required_for="customwebshop", secret=True),
-    EnvVar("WEBSHOP_API", "webshop_api", _json_object, "{}",
+    EnvVar("WEBSHOP_API", "webshop_api", _webshop_api, "{}",
            "JSON object adapting the transport to a shop that differs from our contract "
            "(see docs/custom-webshop-api.md); `{}` is the contract itself."),
     EnvVar("SERVICE_TOKEN", "service_token", Secret, None,
@@ -130,7 +131,7 @@ VARIABLES: tuple[EnvVar, ...] = (
            "Seconds to wait for the shop to connect or send data, per request."),
     EnvVar("UPSTREAM_RETRIES", "upstream_retries", _int_range(0, 20), "5",
            "Retries of a failed idempotent request (429, 5xx, timeouts, dropped connections), with backoff."),
-    EnvVar("UPSTREAM_CONCURRENCY", "upstream_concurrency", _int_range(1, 32), "6",
+    EnvVar("UPSTREAM_CONCURRENCY", "upstream_concurrency", _int_range(1, 32), "8",
            "Requests in flight to the shop at once while streaming (fetch-ahead)."),
     EnvVar("SETTLE_SECONDS", "settle_seconds", _float_range(0, 3600), "2",
            "Changes younger than this are left for the next pull, so a write still being committed in the "
@@ -153,11 +154,11 @@ class Settings:
     woocommerce_auth: str = "auto"
     webshop_url: str | None = None
     webshop_token: Secret | None = None
-    webshop_api: dict[str, Any] = field(default_factory=dict)
+    webshop_api: WebshopApi = field(default_factory=WebshopApi)
     service_token: Secret | None = None
     upstream_timeout: float = 60.0
     upstream_retries: int = 5
-    upstream_concurrency: int = 6
+    upstream_concurrency: int = 8
     settle_seconds: float = 2.0
     delete_mode: str = "trash"
     max_body_bytes: int = 64 << 20

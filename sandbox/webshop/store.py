@@ -1,0 +1,189 @@
+"""The contract's rules on top of the database: validation, uniqueness, references, versions, stamps, tombstones.
+
+Checks run in the order 404 → 412 → 422 → 409, each before anything is written, so a refused request changes
+nothing. A write whose validated content equals the stored record is answered with the stored record and touches
+nothing (no new version, no new `updated_at`, not counted in the stats): a syncing client must be able to write
+back what it read without starting an echo.
+"""
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from sandbox.webshop.clock import Clock
+from sandbox.webshop.db import Database, Row
+from sandbox.webshop.errors import Duplicate, NotFound, ValidationFailed, VersionMismatch
+from sandbox.webshop.fields import Invalid, format_timestamp
+from sandbox.webshop.listing import listing_sql, next_cursor, parse_list_query
+from sandbox.webshop.resources import READ_ONLY, RESOURCES, Resource
+
+OPERATIONS = ("create", "update", "delete")
+TICK = timedelta(microseconds=1)
+
+
+class Store:
+    def __init__(self, db: Database, clock: Clock, broken: frozenset[str] = frozenset()) -> None:
+        self.db = db
+        self.clock = clock
+        self.broken = broken
+        self.stats: Counter[tuple[str, str]] = Counter()
+
+    # -- reads -------------------------------------------------------------------------------------------------
+
+    def get(self, resource: str, id_: int) -> dict[str, Any]:
+        return record_json(self._live(_resource(resource), id_))
+
+    def list(self, resource: str, args: Mapping[str, str]) -> tuple[list[dict[str, Any]], str | None]:
+        _resource(resource)
+        query = _validated(parse_list_query, args)
+        sql, params = _validated(listing_sql, resource, query, self.broken)
+        rows = self.db.select(sql, params)
+        page = rows[: query.limit]
+        cursor = next_cursor(page, query, self.broken) if len(rows) > query.limit else None
+        return [record_json(row) for row in page], cursor
+
+    # -- writes ------------------------------------------------------------------------------------------------
+
+    def create(self, resource: str, body: Any) -> dict[str, Any]:
+        kind = _resource(resource)
+        data = _validated(kind.shape.validate, body, None, READ_ONLY)
+        with self.db.transaction():
+            self._check_references(kind, data)
+            row = _new_row(kind, self.db.allocate_ids(resource)[0], data, self._stamp(resource))
+            self._check_unique(kind, row.data, None)
+            self._save(row, "create")
+        return record_json(row)
+
+    def replace(self, resource: str, id_: int, body: Any, if_match: int | None) -> dict[str, Any]:
+        return self._update(resource, id_, if_match, lambda stored: body)
+
+    def patch(self, resource: str, id_: int, body: Any, if_match: int | None) -> dict[str, Any]:
+        """JSON Merge Patch (RFC 7396) over the writable fields, then validated like a PUT of the result."""
+        return self._update(resource, id_, if_match, lambda stored: merge_patch(stored, body))
+
+    def delete(self, resource: str, id_: int, if_match: int | None) -> None:
+        kind = _resource(resource)
+        with self.db.transaction():
+            row = self._live(kind, id_)
+            self._check_version(row, if_match)
+            stamp = self._stamp(resource)
+            self._save(dataclasses.replace(row, updated_at=stamp, deleted_at=stamp, version=row.version + 1), "delete")
+
+    def _update(self, resource: str, id_: int, if_match: int | None,
+                new_body: Callable[[dict[str, Any]], Any]) -> dict[str, Any]:
+        kind = _resource(resource)
+        with self.db.transaction():
+            row = self._live(kind, id_)
+            self._check_version(row, if_match)
+            data = _validated(kind.shape.validate, new_body(row.data), row.data, READ_ONLY)
+            if data == row.data and "bumps_unchanged" not in self.broken:
+                return record_json(row)
+            self._check_references(kind, data)
+            self._check_unique(kind, data, id_)
+            updated = dataclasses.replace(row, data=data, unique_key=kind.unique_key(data), origin=data["origin"],
+                               updated_at=self._stamp(resource), version=row.version + 1)
+            self._save(updated, "update")
+        return record_json(updated)
+
+    def _live(self, kind: Resource, id_: int) -> Row:
+        row = self.db.get(kind.name, id_)
+        if row is None or row.deleted_at is not None:
+            raise NotFound(f"no {kind.name} record with id {id_}")
+        return row
+
+    def _check_version(self, row: Row, if_match: int | None) -> None:
+        if if_match is not None and if_match != row.version and "ignores_if_match" not in self.broken:
+            raise VersionMismatch(row.version)
+
+    def _check_references(self, kind: Resource, data: dict[str, Any]) -> None:
+        """A referenced id must have been issued by this shop; a deleted record still counts (orders keep history)."""
+        errors = {path: f"no {target} record with id {ref}" for path, target, ref in kind.references(data)
+                  if self.db.get(target, ref) is None}
+        if errors:
+            raise ValidationFailed(errors)
+
+    def _check_unique(self, kind: Resource, data: dict[str, Any], own_id: int | None) -> None:
+        existing = self.db.live_id_with_key(kind.name, kind.unique_key(data))
+        if existing is not None and existing != own_id:
+            raise Duplicate(kind.name, kind.unique, existing)
+
+    def _stamp(self, resource: str) -> str:
+        """Now, or one microsecond past the newest stamp: each write sorts after every record already committed."""
+        now = self.clock.now()
+        if "second_stamps" in self.broken:
+            return format_timestamp(now.replace(microsecond=0))
+        latest = self.db.latest_update(resource)
+        if latest is not None and format_timestamp(now) <= latest:
+            now = datetime.fromisoformat(latest) + TICK
+        return format_timestamp(now)
+
+    def _save(self, row: Row, operation: str) -> None:
+        self.db.save([row])
+        self.stats[row.resource, operation] += 1
+
+    # -- sandbox control ---------------------------------------------------------------------------------------
+
+    def stats_json(self) -> dict[str, dict[str, int]]:
+        return {name: {op: self.stats[name, op] for op in OPERATIONS} for name in RESOURCES}
+
+    def insert_many(self, resource: str, datas: Iterable[dict[str, Any]], same_stamp: bool) -> list[int]:
+        """Store already-valid records in one transaction without HTTP (seeding and benchmarks).
+
+        `same_stamp` gives them all one `updated_at`, as a bulk import committed at once would; otherwise they get
+        consecutive microseconds. Either way they sort after every record already stored.
+        """
+        kind = _resource(resource)
+        datas = list(datas)
+        with self.db.transaction():
+            ids = self.db.allocate_ids(resource, len(datas))
+            start = datetime.fromisoformat(self._stamp(resource))
+            self.db.save(_new_row(kind, id_, data, format_timestamp(start if same_stamp else start + index * TICK))
+                         for index, (id_, data) in enumerate(zip(ids, datas)))
+        return list(ids)
+
+
+def record_json(row: Row) -> dict[str, Any]:
+    """A live record, or a tombstone for a deleted one (docs/custom-webshop-api.md §6)."""
+    if row.deleted_at is not None:
+        return {"id": row.id, "deleted": True, "deleted_at": row.deleted_at, "updated_at": row.updated_at,
+                "version": row.version, "origin": row.origin}
+    fields = RESOURCES[row.resource].shape.fields
+    return {"id": row.id, **{spec.name: row.data[spec.name] for spec in fields},
+            "created_at": row.created_at, "updated_at": row.updated_at, "version": row.version}
+
+
+def merge_patch(target: Any, patch: Any) -> Any:
+    """RFC 7396: objects merge key by key, `null` removes a key (so it falls back to its default), all else replaces."""
+    if not isinstance(patch, dict):
+        return patch
+    merged = dict(target) if isinstance(target, dict) else {}
+    for key, value in patch.items():
+        if value is None:
+            merged.pop(key, None)
+        else:
+            merged[key] = merge_patch(merged.get(key), value)
+    return merged
+
+
+def _new_row(kind: Resource, id_: int, data: dict[str, Any], stamp: str) -> Row:
+    """Version 1 of a record, with the fields the shop assigns on create filled in."""
+    data = {**data, **{spec.name: spec.assigned(id_, stamp) for spec in kind.shape.fields
+                       if spec.assigned is not None and spec.name not in data}}
+    return Row(kind.name, id_, data, kind.unique_key(data), data["origin"], stamp, stamp, 1, None)
+
+
+def _resource(name: str) -> Resource:
+    if name not in RESOURCES:
+        raise NotFound(f"no resource {name!r}; the shop serves {', '.join(RESOURCES)}")
+    return RESOURCES[name]
+
+
+def _validated(function: Any, *args: Any) -> Any:
+    try:
+        return function(*args)
+    except Invalid as exc:
+        raise ValidationFailed(exc.errors) from None
+

@@ -1,0 +1,44 @@
+"""The Flask application factory: `gunicorn 'service.app:create_app()'`.
+
+Settings are read from the environment once, here, unless a test hands them in. The connector for `SYSTEM` is
+built once and shared by all requests.
+"""
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from flask import Flask, jsonify
+from werkzeug.exceptions import HTTPException
+
+from service.connectors.factory import build_connector
+from service.errors import SyncError
+from service.logs import configure_logging
+from service.sesam.routes import bp as sesam_bp
+from service.settings import Settings
+
+
+def create_app(settings: Settings | None = None, *, connector: Any = None) -> Flask:
+    settings = settings or Settings.from_env(os.environ)
+    configure_logging(settings.log_level, _secret_values(settings))
+    app = Flask(__name__)
+    app.config["SETTINGS"] = settings
+    app.config["CONNECTOR"] = connector if connector is not None else build_connector(settings)
+    app.config["SEQUENCES"] = {}
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
+    app.register_blueprint(sesam_bp)
+    app.register_error_handler(SyncError, _sync_error)
+    app.register_error_handler(HTTPException, _http_error)
+    return app
+
+
+def _secret_values(settings: Settings) -> list[str]:
+    return [value.value for value in vars(settings).values() if hasattr(value, "value") and value is not None]
+
+
+def _sync_error(error: SyncError) -> Any:
+    return jsonify(error.as_json()), error.status
+
+
+def _http_error(error: HTTPException) -> Any:
+    return jsonify({"error": error.name, "message": error.description}), error.code

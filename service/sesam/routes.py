@@ -1,0 +1,77 @@
+"""HTTP routes Sesam calls: `GET /entities/<type>` (JSON Pull), `POST /receiver/<type>` (JSON Push), `/health`."""
+from __future__ import annotations
+
+import hmac
+import logging
+from typing import Any
+
+from flask import Blueprint, current_app, jsonify, request
+
+from service.errors import InvalidRequest, Unauthorized
+from service.sesam.pull import stream_entities
+from service.sesam.push import PushParams, SequenceTracker, parse_batch
+
+log = logging.getLogger(__name__)
+bp = Blueprint("sesam", __name__)
+
+
+@bp.before_request
+def require_service_token() -> None:
+    token = current_app.config["SETTINGS"].service_token
+    if token is None or request.endpoint == "sesam.health":
+        return
+    header = request.headers.get("Authorization", "")
+    scheme, _, presented = header.partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(presented.encode(), token.value.encode()):
+        raise Unauthorized("missing or wrong bearer token (Authorization: Bearer <SERVICE_TOKEN>)")
+
+
+@bp.get("/health")
+def health() -> Any:
+    settings = current_app.config["SETTINGS"]
+    return jsonify({"status": "ok", "system": settings.system})
+
+
+@bp.get("/entities/<type_name>")
+def entities(type_name: str) -> Any:
+    connector = current_app.config["CONNECTOR"]
+    connector.entity_type(type_name)  # an unknown type is a 404 before anything else
+    since = connector.parse_since(request.args.get("since"))
+    limit = _parse_limit(request.args.get("limit"))
+    stats = connector.new_stats()
+    entities = connector.read_entities(type_name, since, limit, stats)
+    describe = f"{connector.system}/{type_name} since={since or '-'} limit={limit or '-'}"
+    return stream_entities(entities, describe=describe, stats=stats)
+
+
+def _parse_limit(raw: str | None) -> int | None:
+    if raw is None:
+        return None
+    if not raw.isdigit() or int(raw) < 1:
+        raise InvalidRequest("limit must be a positive integer", limit=raw[:32])
+    return int(raw)
+
+
+@bp.post("/receiver/<type_name>")
+def receiver(type_name: str) -> Any:
+    connector = current_app.config["CONNECTOR"]
+    connector.entity_type(type_name)
+    params = PushParams.from_args(request.args)
+    tracker: SequenceTracker = current_app.config["SEQUENCES"].setdefault(type_name, SequenceTracker())
+    tracker.check(params)
+    entities = parse_batch(request.get_data(cache=False), current_app.config["SETTINGS"].max_body_bytes)
+    result = connector.write_batch(type_name, entities) if entities else None
+    tracker.advance(params)  # received in sequence, whatever became of single entities
+    summary = result.summary() if result else {"created": 0, "updated": 0, "unchanged": 0, "deleted": 0,
+                                                "skipped": 0}
+    log.info("push %s/%s: %d entities %s, %d failed", connector.system, type_name, len(entities), summary,
+             len(result.failures) if result else 0)
+    if result is None or not result.failures:
+        return jsonify(summary)
+    retriable = any(f.retriable for f in result.failures)
+    body = {"error": "UpstreamUnavailable" if retriable else "UpstreamRejected",
+            "message": f"{len(result.failures)} of {len(entities)} entities were not applied"
+                       + ("; retrying can help" if retriable else "; retrying the same data cannot help"),
+            "failed": [{"_id": f.entity_id, "reason": f.reason, "retriable": f.retriable} for f in result.failures],
+            **summary}
+    return jsonify(body), 503 if retriable else 422

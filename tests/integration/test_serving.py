@@ -1,0 +1,67 @@
+"""The service as it runs in production: gunicorn with gunicorn.conf.py, in its own process."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+from tests.integration.conftest import serve_woo
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def gunicorn(env: dict[str, str]) -> subprocess.Popen[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("WOOCOMMERCE_", "WEBSHOP_", "SYSTEM"))}
+    return subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "service.app:create_app()"],
+                            cwd=ROOT, env={**clean, **env}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def test_a_bad_configuration_stops_at_once_with_every_problem_and_no_secret():
+    process = gunicorn({"SYSTEM": "woocommerce", "PORT": "eighty", "WOOCOMMERCE_CONSUMER_SECRET": "cs_do_not_print",
+                        "WOOCOMMERCE_URL": "ftp://shop"})
+    _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 2
+    assert "PORT:" in stderr and "WOOCOMMERCE_URL:" in stderr and "WOOCOMMERCE_CONSUMER_KEY: is required" in stderr
+    assert "cs_do_not_print" not in stderr
+
+
+def test_a_stream_longer_than_the_worker_timeout_is_not_killed():
+    """A sync worker is killed when one request outlives --timeout (benoitc/gunicorn#1440); ours are threaded."""
+    served, store = serve_woo(behind_https=True)
+    port = free_port()
+    process = None
+    try:
+        for chunk in range(3):
+            store.batch(store.resource("products"), {"create": [{"name": f"P{chunk}-{n}"} for n in range(100)]})
+        store.clock.advance(5)
+        requests.put(served.url + "/_sandbox/faults", json={"latency_ms": 400}).raise_for_status()
+        process = gunicorn({"SYSTEM": "woocommerce", "WOOCOMMERCE_URL": served.url, "PORT": str(port),
+                            "WOOCOMMERCE_CONSUMER_KEY": "ck_sandbox", "WOOCOMMERCE_CONSUMER_SECRET": "cs_sandbox",
+                            "WOOCOMMERCE_AUTH": "basic", "UPSTREAM_CONCURRENCY": "1", "GUNICORN_TIMEOUT": "1",
+                            "WEB_CONCURRENCY": "1"})
+        for _ in range(100):
+            try:
+                requests.get(f"http://127.0.0.1:{port}/health", timeout=1)
+                break
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        started = time.monotonic()
+        response = requests.get(f"http://127.0.0.1:{port}/entities/product", timeout=60)
+        assert time.monotonic() - started > 2, "the pull really outlived the 1 s worker timeout"
+        assert response.status_code == 200 and len(response.json()) == 300
+    finally:
+        if process:
+            process.terminate()
+            process.communicate(timeout=30)
+        served.stop()

@@ -1,0 +1,136 @@
+"""POST /receiver/<type> into the WooCommerce sandbox, over real sockets: no duplicates, no echo, lines
+reconciled, batches, answers Sesam can act on. Write quirks pinned are FACTS §4–§9 (recordings named inline)."""
+from __future__ import annotations
+
+from typing import Any
+
+import requests
+
+from tests.integration.conftest import Service, Woo, push, total_writes
+
+
+def meta(record: dict[str, Any], key: str) -> Any:
+    return next((m["value"] for m in record["meta_data"] if m["key"] == key), None)
+
+
+def listed(woo: Woo, resource: str, **params: Any) -> list[dict[str, Any]]:
+    return woo.http.get(f"{woo.api}/{resource}", params={"per_page": 100, **params}).json()
+
+
+def test_creates_are_stamped_with_their_origin(woo: Woo, service: Service):
+    answer = push(service.url, "product", [
+        {"_id": "customwebshop-product:7", "sesam_origin": "customwebshop-product:7", "name": "Lamp",
+         "sku": "LAMP-1", "regular_price": "49.00", "_updated": 12, "_hash": "abc", "$ids": ["x"]}])
+    assert answer.status_code == 200 and answer.json()["created"] == 1
+    [product] = listed(woo, "products", sku="LAMP-1")
+    assert product["name"] == "Lamp" and product["regular_price"] == "49.00"
+    assert meta(product, "sesam_origin") == "customwebshop-product:7"
+
+
+def test_an_update_sends_only_what_changed_and_unchanged_data_is_not_written(woo: Woo, service: Service):
+    """products-put-empty-body-bumps-modified: even `{}` bumps date_modified, so nothing unchanged is written."""
+    product = woo.create("products", {"name": "Chair", "sku": "CH-1", "regular_price": "80.00",
+                                      "dimensions": {"length": "50", "width": "50", "height": "90"}})
+    woo.store.clock.advance(5)
+    before = total_writes(woo)
+    same = {"_id": "p1", "id": product["id"], "name": "Chair", "regular_price": "80",  # 80 == "80.00"
+            "dimensions": {"height": "90"}}
+    assert push(service.url, "product", [same]).json() == {"created": 0, "updated": 0, "unchanged": 1,
+                                                            "deleted": 0, "skipped": 0}
+    assert total_writes(woo) == before, "an unchanged entity is not written at all"
+    assert push(service.url, "product", [{**same, "name": "Armchair"}]).json()["updated"] == 1
+    after = woo.http.get(f"{woo.api}/products/{product['id']}").json()
+    assert after["name"] == "Armchair" and after["dimensions"] == product["dimensions"]
+    assert after["date_modified_gmt"] > product["date_modified_gmt"]
+
+
+def test_a_create_replayed_after_the_connection_died_finds_what_it_made(woo: Woo, service: Service):
+    """The upstream write lands, our answer never does (a dropped connection), Sesam re-sends the batch."""
+    batch = {
+        "product": [{"_id": "s:1", "sesam_origin": "customwebshop-product:1", "name": "Desk", "sku": "DESK-1"},
+                    {"_id": "s:2", "sesam_origin": "customwebshop-product:2", "name": "No SKU"}],
+        "customer": [{"_id": "c:1", "sesam_origin": "customwebshop-customer:1", "email": "Kim@Example.test",
+                      "first_name": "Kim"}],
+        "order": [{"_id": "o:1", "sesam_origin": "customwebshop-order:1", "customer_note": "first order"}],
+    }
+    for type_name, entities in batch.items():
+        woo.faults({"drop": [{"count": 1, "after_bytes": 10, "path": f"/wp-json/wc/v3/{type_name}s/batch"}]})
+        killed = push(service.url, type_name, entities)
+        assert killed.status_code == 503 and killed.json()["failed"][0]["retriable"] is True
+        replayed = push(service.url, type_name, entities)
+        assert replayed.status_code == 200 and replayed.json()["created"] == len(entities), replayed.text
+        again = push(service.url, type_name, [{**e} for e in entities][:1])  # one more, entity by entity
+        assert again.status_code == 200
+    assert [p["sku"] for p in listed(woo, "products")] .count("DESK-1") == 1
+    assert len(listed(woo, "products")) == 2 and len(listed(woo, "customers")) == 1 and len(listed(woo, "orders")) == 1
+
+
+def test_order_lines_are_reconciled_with_existing_line_ids(woo: Woo, service: Service):
+    """orders-li-01: a line without id is appended; orders-li-04: quantity 0 removes; orders-li-02: quantity
+    alone does not reprice, so totals are sent along."""
+    mug = woo.create("products", {"name": "Mug", "sku": "MUG", "regular_price": "10.00"})
+    cup = woo.create("products", {"name": "Cup", "sku": "CUP", "regular_price": "5.00"})
+    bowl = woo.create("products", {"name": "Bowl", "sku": "BOWL", "regular_price": "7.00"})
+    order = woo.create("orders", {"line_items": [{"product_id": mug["id"], "quantity": 1},
+                                                 {"product_id": cup["id"], "quantity": 2}]})
+    desired = {"_id": "o", "id": order["id"], "line_items": [
+        {"product_id": mug["id"], "quantity": 3, "subtotal": "30.00", "total": "30.00"},
+        {"product_id": bowl["id"], "quantity": 1, "subtotal": "7.00", "total": "7.00"}]}
+    assert push(service.url, "order", [desired]).json()["updated"] == 1
+    after = woo.http.get(f"{woo.api}/orders/{order['id']}").json()
+    lines = {line["product_id"]: line for line in after["line_items"]}
+    assert set(lines) == {mug["id"], bowl["id"]}, "no duplicate, the removed line is gone"
+    assert lines[mug["id"]]["id"] == order["line_items"][0]["id"], "the mug line was updated in place"
+    assert (lines[mug["id"]]["quantity"], lines[mug["id"]]["total"]) == (3, "30.00")
+    assert after["total"] == "37.00"
+    before = total_writes(woo)
+    assert push(service.url, "order", [desired]).json()["unchanged"] == 1, "the same lines again change nothing"
+    assert total_writes(woo) == before
+
+
+def test_deletes_trash_orders_and_products_and_remove_customers(woo: Woo, service: Service):
+    """orders-delete-no-force-trash, products-delete-no-force-trash, customers-delete-no-force-501 (force needed)."""
+    order = woo.create("orders", {"customer_note": "x"})
+    product = woo.create("products", {"name": "Old"})
+    customer = woo.create("customers", {"email": "gone@example.test"})
+    for type_name, record in (("order", order), ("product", product), ("customer", customer)):
+        answer = push(service.url, type_name, [{"_id": "d", "id": record["id"], "_deleted": True}])
+        assert answer.json()["deleted"] == 1, answer.text
+        assert push(service.url, type_name, [{"_id": "d", "id": record["id"], "_deleted": True}]).status_code == 200
+    assert woo.http.get(f"{woo.api}/orders/{order['id']}").json()["status"] == "trash"
+    assert woo.http.get(f"{woo.api}/products/{product['id']}").json()["status"] == "trash"
+    assert woo.http.get(f"{woo.api}/customers/{customer['id']}").status_code == 404
+
+
+def test_replaced_entities_are_not_deletes(woo: Woo, service: Service):
+    product = woo.create("products", {"name": "Kept"})
+    answer = push(service.url, "product", [{"_id": "r", "id": product["id"], "_deleted": True, "$replaced": True}])
+    assert answer.json()["skipped"] == 1
+    assert woo.http.get(f"{woo.api}/products/{product['id']}").json()["status"] == "publish"
+
+
+def test_250_updates_take_two_requests_per_hundred(woo: Woo, service: Service):
+    created = woo.batch_create("products", [{"name": f"P{n}", "sku": f"S{n}"} for n in range(250)])
+    requests.delete(woo.url + "/_sandbox/requests")
+    answer = push(service.url, "product", [{"_id": str(p["id"]), "id": p["id"], "name": p["name"] + "!"}
+                                           for p in created])
+    assert answer.json()["updated"] == 250
+    assert requests.get(woo.url + "/_sandbox/requests").json() == {"GET": 3, "POST": 3}
+
+
+def test_item_errors_inside_a_200_batch_are_reported_per_entity(woo: Woo, service: Service):
+    """products-batch-mixed-one-failing: a failing item does not fail the batch answer."""
+    good = woo.create("products", {"name": "Good"})
+    answer = push(service.url, "product", [{"_id": "ok", "id": good["id"], "name": "Better"},
+                                           {"_id": "bad", "sesam_origin": "x:1", "name": "Bad", "type": "bogus"}])
+    assert answer.status_code == 422
+    body = answer.json()
+    assert body["updated"] == 1 and [f["_id"] for f in body["failed"]] == ["bad"]
+    assert body["failed"][0]["retriable"] is False and "rest_invalid_param" in body["failed"][0]["reason"]
+    assert woo.http.get(f"{woo.api}/products/{good['id']}").json()["name"] == "Better", "the rest stays applied"
+
+
+def test_an_unreachable_store_is_a_503_that_sesam_may_retry(woo: Woo, service: Service):
+    woo.faults({"fail": [{"status": 503, "count": 50}]})
+    answer = push(service.url, "customer", [{"_id": "c", "sesam_origin": "s:1", "email": "a@example.test"}])
+    assert answer.status_code == 503 and answer.json()["failed"][0]["retriable"] is True
