@@ -127,11 +127,27 @@ def _status_filter(value: Any) -> Callable[[Row], bool]:
     return lambda row: row["status"] in wanted
 
 
-def _search(value: str) -> Callable[[Row], bool]:
-    needle = value.lower()
-    fields = ("name", "sku", "email", "username", "first_name", "last_name", "number")
-    return lambda row: any(needle in str(row.get(f, "")).lower() for f in fields) or needle in str(
-        row.get("billing", {}).get("email", "")).lower()
+# What `search` looks in: WP_Query's title, excerpt and content for products; the order number and the billing
+# name and e-mail for orders; WP_User_Query's login, e-mail and names for customers.
+_SEARCHED: dict[str, tuple[str, ...]] = {
+    "products": ("name", "short_description", "description"),
+    "orders": ("number", "billing.first_name", "billing.last_name", "billing.email"),
+    "customers": ("email", "username", "first_name", "last_name"),
+}
+
+
+def _search(query: tuple[str, str]) -> Callable[[Row], bool]:
+    resource, text = query
+    needle = text.lower()
+    paths = [field.split(".") for field in _SEARCHED[resource]]
+
+    def value(row: Row, path: list[str]) -> str:
+        found: Any = row
+        for key in path:
+            found = found.get(key, "") if isinstance(found, dict) else ""
+        return str(found).lower()
+
+    return lambda row: any(needle in value(row, path) for path in paths)
 
 
 FILTER_TESTS: dict[str, Callable[[Any], Callable[[Row], bool]]] = {
@@ -150,23 +166,27 @@ FILTER_TESTS: dict[str, Callable[[Any], Callable[[Row], bool]]] = {
 }
 
 
+def _searching(resource: str, args: Mapping[str, str]) -> tuple[str, str] | None:
+    return (resource, args["search"]) if args.get("search") else None
+
+
 def _product_filters(args: Mapping[str, str]) -> tuple[tuple[str, Any], ...]:
     sku = args.get("sku")
-    return (("status", args.get("status", "any")), ("search", args.get("search")),
+    return (("status", args.get("status", "any")), ("search", _searching("products", args)),
             ("sku", frozenset(s.strip().lower() for s in sku.split(",")) if sku else None),
             ("type", args.get("type")), ("category", args.get("category")))
 
 
 def _order_filters(args: Mapping[str, str]) -> tuple[tuple[str, Any], ...]:
     customer, product = args.get("customer"), args.get("product")
-    return (("status", args.get("status", "any")), ("search", args.get("search")),
+    return (("status", args.get("status", "any")), ("search", _searching("orders", args)),
             ("customer", int(customer) if customer and customer.isdigit() else None),
             ("product", int(product) if product and product.isdigit() else None))
 
 
 def _customer_filters(args: Mapping[str, str]) -> tuple[tuple[str, Any], ...]:
     role, email = args.get("role", "customer"), args.get("email")
-    return (("role", None if role == "all" else role), ("search", args.get("search")),
+    return (("role", None if role == "all" else role), ("search", _searching("customers", args)),
             ("email", email.lower() if email else None))
 
 
