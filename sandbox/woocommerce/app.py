@@ -5,7 +5,7 @@ import time
 from datetime import timezone
 from email.utils import format_datetime
 
-from flask import Flask, Response, request
+from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException
 
 from ..faults import FaultInjector, Faults
@@ -42,8 +42,13 @@ def create_app(store: Store | None = None, *, consumer_key: str = "ck_sandbox", 
                 # time, and a test that freezes the store's clock in the past must still get through.
                 authorization, int(time.time()))
             if key is None:
-                raise anonymous_error(routes.route_kind(), request.method)
-            check_permission(key, request.method)
+                anonymous = anonymous_error(routes.route_kind(), request.method)
+                if request.endpoint in routes.VALIDATED_BEFORE_PERMISSION:
+                    g.refusal = anonymous
+                else:
+                    raise anonymous
+            else:
+                check_permission(key, request.method)
         except ApiError as error:
             return routes.error_response(error)
         return None

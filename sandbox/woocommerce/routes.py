@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, current_app, g, request
 
 from .errors import ApiError, missing_params
 from .fields import filter_fields
@@ -19,6 +19,9 @@ ROUTE_KINDS = {"api.list_items": "collection", "api.create_item": "collection", 
                "api.create_variation": "collection", "api.batch": "batch", "api.list_categories": "collection",
                "api.create_category": "collection", "api.list_order_notes": "collection"}
 RESOURCES = "<any(products, orders, customers):collection>"
+# WordPress validates a route's query parameters before its permission callback runs, so an anonymous list with a
+# bad parameter gets the 400, not the 401.
+VALIDATED_BEFORE_PERMISSION = frozenset({"api.list_items", "api.list_variations"})
 
 bp = Blueprint("api", __name__, url_prefix=API)
 
@@ -69,6 +72,8 @@ def item_response(resource: Resource, row: Row, status: int = 200, written: bool
 
 def list_response(resource: Resource, rules: ListRules) -> Response:
     listing = parse_list(request.args, rules)
+    if "refusal" in g:
+        raise g.refusal
     with store().lock:
         ids = resource.table.select(listing.selection, listing.predicate, listing.sort_key)
         fields = _fields()
@@ -143,7 +148,8 @@ def _batch_entry(resource: Resource, entry: Row | tuple[Any, ApiError]) -> dict[
 
 @bp.route("/products/<int:parent_id>/variations", methods=["GET"])
 def list_variations(parent_id: int) -> Response:
-    store().products.require(parent_id)
+    if "refusal" not in g:  # an anonymous caller learns nothing about which products exist
+        store().products.require(parent_id)
     return list_response(store().variations, variation_rules(parent_id))
 
 

@@ -170,3 +170,10 @@ def test_command_line_serves_real_tls_with_basic_auth(tmp_path):
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_anonymous_list_with_bad_parameters_gets_the_400(http_shop):
+    """WordPress validates parameters before the permission callback (`orders-list-per-page-101-400.json`)."""
+    assert_error_as_recorded(requests.get(f"{http_shop}/orders", params={"per_page": 101}),
+                             "orders-list-per-page-101-400.json")
+    assert requests.get(f"{http_shop}/orders", params={"per_page": 100}).status_code == 401
