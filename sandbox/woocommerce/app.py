@@ -31,7 +31,7 @@ def create_app(store: Store | None = None, *, consumer_key: str = "ck_sandbox", 
 
     @app.before_request
     def authenticate() -> Response | None:
-        if not request.path.startswith(routes.API):
+        if not request.path.startswith(routes.API) or request.endpoint == "api.index":
             return None
         authorization = "" if app.config["STRIP_AUTHORIZATION"] else request.headers.get("Authorization", "")
         try:

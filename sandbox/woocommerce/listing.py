@@ -27,8 +27,14 @@ _REST_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|
 _TRUE = frozenset({"1", "true", "yes", "on"})
 
 
+_COMMON_ARGS = ("context", "page", "per_page", "search", "exclude", "include", "offset", "order", "orderby")
+_POST_ARGS = _COMMON_ARGS + ("after", "before", "modified_after", "modified_before", "dates_are_gmt", "parent",
+                             "parent_exclude", "status")
+
+
 @dataclass(frozen=True)
 class ListRules:
+    args: tuple[str, ...]  # the collection's query parameters, as the API index lists them
     orderby: list[str]
     default_orderby: str
     default_order: str
@@ -216,15 +222,19 @@ _CUSTOMER_SORT_KEYS: dict[str, Callable[[Row], Any]] = {
 }
 
 LIST_RULES = {
-    "products": ListRules(PRODUCT_ORDERBY, "date", "desc", True, _product_filters, _POST_SORT_KEYS),
-    "orders": ListRules(POST_ORDERBY, "date", "desc", True, _order_filters, _POST_SORT_KEYS),
+    "products": ListRules(_POST_ARGS + ("type", "sku", "featured", "category", "tag", "on_sale", "stock_status"),
+                          PRODUCT_ORDERBY, "date", "desc", True, _product_filters, _POST_SORT_KEYS),
+    "orders": ListRules(_POST_ARGS + ("customer", "product", "dp"), POST_ORDERBY, "date", "desc", True,
+                        _order_filters, _POST_SORT_KEYS),
     # Customers have no date filters: `modified_after` is ignored, even invalid (`customers-list-invalid-…`).
-    "customers": ListRules(CUSTOMER_ORDERBY, "name", "asc", False, _customer_filters, _CUSTOMER_SORT_KEYS),
+    "customers": ListRules(_COMMON_ARGS + ("email", "role"), CUSTOMER_ORDERBY, "name", "asc", False,
+                           _customer_filters, _CUSTOMER_SORT_KEYS),
 }
 
 
 def variation_rules(parent_id: int) -> ListRules:
-    return ListRules(PRODUCT_ORDERBY, "date", "desc", True, _variation_filters(parent_id), _POST_SORT_KEYS)
+    return ListRules(_POST_ARGS + ("sku",), PRODUCT_ORDERBY, "date", "desc", True, _variation_filters(parent_id),
+                     _POST_SORT_KEYS)
 
 
 def list_headers(total: int, request: ListRequest, url: str, query: list[tuple[str, str]], home: str) -> dict[str, str]:

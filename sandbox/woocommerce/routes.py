@@ -225,7 +225,15 @@ def list_order_notes(order_id: int) -> Response:
 
 @bp.route("", methods=["GET"])
 def index() -> Response:
-    return json_response({"namespace": "wc/v3", "routes": {}})
+    """The namespace index, which clients read to feature-detect parameters such as `modified_after` (reference
+    §1.4). Public, as on WordPress."""
+    routes = {f"/wc/v3/{collection}": {
+        "namespace": "wc/v3", "methods": ["GET", "POST"],
+        "endpoints": [{"methods": ["GET"], "args": {name: {"required": False} for name in rules.args}},
+                      {"methods": ["POST"], "args": {}}],
+        "_links": {"self": [{"href": f"{home_url()}{API}/{collection}"}]},
+    } for collection, rules in LIST_RULES.items()}
+    return json_response({"namespace": "wc/v3", "routes": routes})
 
 
 @bp.after_request

@@ -62,3 +62,12 @@ def test_faults_wrap_the_api(shop):
 def test_unknown_route_or_method_is_rest_no_route(shop):
     for response in (shop.get("/coupons-nope"), shop.delete("/products")):
         assert (response.status_code, response.json()["code"]) == (404, "rest_no_route")
+
+
+def test_index_is_public_and_names_the_list_parameters(shop):
+    """Clients feature-detect `modified_after` in the index (reference §1.4); customers have no date filters."""
+    index = requests.get(shop.api).json()
+    orders = index["routes"]["/wc/v3/orders"]["endpoints"][0]["args"]
+    customers = index["routes"]["/wc/v3/customers"]["endpoints"][0]["args"]
+    assert {"modified_after", "modified_before", "dates_are_gmt", "orderby"} <= set(orders)
+    assert "modified_after" not in customers and "email" in customers
