@@ -46,7 +46,8 @@ def main(argv: list[str] | None = None) -> None:
                      behind_https=args.behind_https, strip_authorization=args.strip_authorization,
                      tls=context is not None, faults=faults_from_arguments(args))
     served = ServedApp(app, host=args.host, port=args.port, ssl_context=context)
-    print(f"WooCommerce sandbox on {served.url}/wp-json/wc/v3", flush=True)
+    # One line, the store URL last, for scripts that wait for it (the API is under /wp-json/wc/v3).
+    print(f"WooCommerce sandbox listening on {served.url}", flush=True)
     served.serve_forever()
 
 

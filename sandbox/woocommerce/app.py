@@ -1,12 +1,11 @@
 """`create_app`: the WooCommerce sandbox as a WSGI app, wrapped in the shared fault injector."""
 from __future__ import annotations
 
-import calendar
-from email.utils import format_datetime
+import time
 from datetime import timezone
-from typing import Any
+from email.utils import format_datetime
 
-from flask import Flask, Response, request
+from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException
 
 from ..faults import FaultInjector, Faults
@@ -14,10 +13,6 @@ from . import control, routes
 from .auth import ApiKey, Authenticator, anonymous_error, check_permission
 from .errors import ApiError
 from .store import Store
-
-ROUTE_KINDS = {"api.list_items": "collection", "api.create_item": "collection", "api.list_variations": "collection",
-               "api.create_variation": "collection", "api.batch": "batch", "api.list_categories": "collection"}
-
 
 def create_app(store: Store | None = None, *, consumer_key: str = "ck_sandbox", consumer_secret: str = "cs_sandbox",
                read_only_key: tuple[str, str] | None = None, behind_https: bool = False,
@@ -36,22 +31,24 @@ def create_app(store: Store | None = None, *, consumer_key: str = "ck_sandbox", 
 
     @app.before_request
     def authenticate() -> Response | None:
-        if not request.path.startswith(routes.API):
+        if not request.path.startswith(routes.API) or request.endpoint == "api.index":
             return None
-        if app.config["HTTPS"]:
-            # What a TLS-terminating proxy tells WordPress, so `is_ssl()` and `home_url()` say https.
-            request.environ["wsgi.url_scheme"] = "https"
-        store_ = app.config["STORE"]
-        store_.home_url = routes.home_url()  # permalinks and payment URLs name the store as clients reach it
         authorization = "" if app.config["STRIP_AUTHORIZATION"] else request.headers.get("Authorization", "")
         try:
             key = app.config["AUTHENTICATOR"].authenticate(
                 request.method, routes.home_url(), request.path, request.query_string.decode("latin-1"),
                 request.form.to_dict() if request.mimetype == "application/x-www-form-urlencoded" else {},
-                authorization, calendar.timegm(store_.clock.now().timetuple()))
+                # OAuth timestamps are checked against wall time, not the sandbox clock: clients sign with the real
+                # time, and a test that freezes the store's clock in the past must still get through.
+                authorization, int(time.time()))
             if key is None:
-                raise anonymous_error(ROUTE_KINDS.get(request.endpoint or "", "item"), request.method)
-            check_permission(key, request.method)
+                anonymous = anonymous_error(routes.route_kind(), request.method)
+                if request.endpoint in routes.VALIDATED_BEFORE_PERMISSION:
+                    g.refusal = anonymous
+                else:
+                    raise anonymous
+            else:
+                check_permission(key, request.method)
         except ApiError as error:
             return routes.error_response(error)
         return None
@@ -68,13 +65,10 @@ def create_app(store: Store | None = None, *, consumer_key: str = "ck_sandbox", 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Response:
         if request.path.startswith("/wp-json"):
+            # WordPress answers an unknown route and a known route with the wrong method alike.
             return routes.error_response(ApiError(
-                error.code or 500, "rest_no_route", "No route was found matching the URL and request method."))
+                404, "rest_no_route", "No route was found matching the URL and request method."))
         return Response(f'{{"error": "{error.name}"}}', status=error.code, content_type="application/json")
 
     return FaultInjector(app, faults)
 
-
-def flask_app(wrapped: Any) -> Flask:
-    """The Flask app inside the fault injector (tests reach the store through it)."""
-    return wrapped.app

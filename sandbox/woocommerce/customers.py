@@ -33,11 +33,11 @@ class Customers(Resource):
 
     def add_administrator(self) -> None:
         """Every WordPress site has its admin user (id 1), created outside WooCommerce (`customers-d16-list-role-all.json`)."""
-        row = self._blank(1, self.store.now_text(), "admin@example.test", "admin")
+        row = self.blank(1, self.store.now_text(), "admin@example.test", "admin")
         row.update(role="administrator", date_modified=None, date_modified_gmt=None)
         self.table.save(row)
 
-    def _blank(self, user_id: int, now: str, email: str, username: str) -> Row:
+    def blank(self, user_id: int, now: str, email: str, username: str) -> Row:
         return {
             "id": user_id, "date_created": now, "date_created_gmt": now, "date_modified": now,
             "date_modified_gmt": now, "email": email, "first_name": "", "last_name": "", "role": "customer",
@@ -68,7 +68,7 @@ class Customers(Resource):
                                "An account is already registered with that username. Please choose another.")
         else:
             username = self._generate_username(email)
-        row = self._blank(self.store.next_user_id(), self.store.now_text(), email, username)
+        row = self.blank(self.store.next_user_id(), self.store.now_text(), email, username)
         self._apply(row, body)
         self.table.save(row)
         return row

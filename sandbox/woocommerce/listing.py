@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 
 from .clock import format_date, parse_date
 from .errors import invalid_date, invalid_param, not_in_enum
-from .table import Row, Selection, Window
+from .table import Found, Row, Selection, Window
 
 POST_ORDERBY = ["date", "id", "include", "title", "slug", "modified"]
 # The products enum repeats values, and so does its error message (`products-f09-orderby-invalid-400.json`).
@@ -27,8 +27,14 @@ _REST_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|
 _TRUE = frozenset({"1", "true", "yes", "on"})
 
 
+_COMMON_ARGS = ("context", "page", "per_page", "search", "exclude", "include", "offset", "order", "orderby")
+_POST_ARGS = _COMMON_ARGS + ("after", "before", "modified_after", "modified_before", "dates_are_gmt", "parent",
+                             "parent_exclude", "status")
+
+
 @dataclass(frozen=True)
 class ListRules:
+    args: tuple[str, ...]  # the collection's query parameters, as the API index lists them
     orderby: list[str]
     default_orderby: str
     default_order: str
@@ -46,9 +52,9 @@ class ListRequest:
     per_page: int
     offset: int | None
 
-    def slice(self, ids: list[int]) -> list[int]:
+    def page_of(self, found: Found) -> list[int]:
         start = self.offset if self.offset is not None else (self.page - 1) * self.per_page
-        return ids[start:start + self.per_page]
+        return found.page(start, self.per_page)
 
 
 def is_true(value: str | None) -> bool:
@@ -127,11 +133,27 @@ def _status_filter(value: Any) -> Callable[[Row], bool]:
     return lambda row: row["status"] in wanted
 
 
-def _search(value: str) -> Callable[[Row], bool]:
-    needle = value.lower()
-    fields = ("name", "sku", "email", "username", "first_name", "last_name", "number")
-    return lambda row: any(needle in str(row.get(f, "")).lower() for f in fields) or needle in str(
-        row.get("billing", {}).get("email", "")).lower()
+# What `search` looks in: WP_Query's title, excerpt and content for products; the order number and the billing
+# name and e-mail for orders; WP_User_Query's login, e-mail and names for customers.
+_SEARCHED: dict[str, tuple[str, ...]] = {
+    "products": ("name", "short_description", "description"),
+    "orders": ("number", "billing.first_name", "billing.last_name", "billing.email"),
+    "customers": ("email", "username", "first_name", "last_name"),
+}
+
+
+def _search(query: tuple[str, str]) -> Callable[[Row], bool]:
+    resource, text = query
+    needle = text.lower()
+    paths = [field.split(".") for field in _SEARCHED[resource]]
+
+    def value(row: Row, path: list[str]) -> str:
+        found: Any = row
+        for key in path:
+            found = found.get(key, "") if isinstance(found, dict) else ""
+        return str(found).lower()
+
+    return lambda row: any(needle in value(row, path) for path in paths)
 
 
 FILTER_TESTS: dict[str, Callable[[Any], Callable[[Row], bool]]] = {
@@ -150,23 +172,27 @@ FILTER_TESTS: dict[str, Callable[[Any], Callable[[Row], bool]]] = {
 }
 
 
+def _searching(resource: str, args: Mapping[str, str]) -> tuple[str, str] | None:
+    return (resource, args["search"]) if args.get("search") else None
+
+
 def _product_filters(args: Mapping[str, str]) -> tuple[tuple[str, Any], ...]:
     sku = args.get("sku")
-    return (("status", args.get("status", "any")), ("search", args.get("search")),
+    return (("status", args.get("status", "any")), ("search", _searching("products", args)),
             ("sku", frozenset(s.strip().lower() for s in sku.split(",")) if sku else None),
             ("type", args.get("type")), ("category", args.get("category")))
 
 
 def _order_filters(args: Mapping[str, str]) -> tuple[tuple[str, Any], ...]:
     customer, product = args.get("customer"), args.get("product")
-    return (("status", args.get("status", "any")), ("search", args.get("search")),
+    return (("status", args.get("status", "any")), ("search", _searching("orders", args)),
             ("customer", int(customer) if customer and customer.isdigit() else None),
             ("product", int(product) if product and product.isdigit() else None))
 
 
 def _customer_filters(args: Mapping[str, str]) -> tuple[tuple[str, Any], ...]:
     role, email = args.get("role", "customer"), args.get("email")
-    return (("role", None if role == "all" else role), ("search", args.get("search")),
+    return (("role", None if role == "all" else role), ("search", _searching("customers", args)),
             ("email", email.lower() if email else None))
 
 
@@ -181,21 +207,34 @@ _POST_SORT_KEYS: dict[str, Callable[[Row], Any]] = {
     "price": lambda row: Decimal(row["price"] or 0), "popularity": lambda row: row["total_sales"],
     "rating": lambda row: row["average_rating"], "menu_order": lambda row: row["menu_order"],
 }
+# MySQL's utf8mb4_unicode_ci compares case-insensitively and puts "_" before "-" before letters and digits.
+_COLLATION = str.maketrans({"_": "\x01", "-": "\x02"})
+
+
+def _collated_login(row: Row) -> str:
+    return row["username"].lower().translate(_COLLATION)
+
+
+# WooCommerce-created users have their login as display name, so `name` and an `include` order without `include`
+# both sort by login (`customers-f-orderby-name.json`, `customers-f-orderby-include.json`).
 _CUSTOMER_SORT_KEYS: dict[str, Callable[[Row], Any]] = {
-    "name": lambda row: f"{row['first_name']} {row['last_name']}".strip().lower() or row["username"],
-    "registered_date": lambda row: row["date_created_gmt"],
+    "name": _collated_login, "include": _collated_login, "registered_date": lambda row: row["date_created_gmt"],
 }
 
 LIST_RULES = {
-    "products": ListRules(PRODUCT_ORDERBY, "date", "desc", True, _product_filters, _POST_SORT_KEYS),
-    "orders": ListRules(POST_ORDERBY, "date", "desc", True, _order_filters, _POST_SORT_KEYS),
+    "products": ListRules(_POST_ARGS + ("type", "sku", "featured", "category", "tag", "on_sale", "stock_status"),
+                          PRODUCT_ORDERBY, "date", "desc", True, _product_filters, _POST_SORT_KEYS),
+    "orders": ListRules(_POST_ARGS + ("customer", "product", "dp"), POST_ORDERBY, "date", "desc", True,
+                        _order_filters, _POST_SORT_KEYS),
     # Customers have no date filters: `modified_after` is ignored, even invalid (`customers-list-invalid-…`).
-    "customers": ListRules(CUSTOMER_ORDERBY, "name", "asc", False, _customer_filters, _CUSTOMER_SORT_KEYS),
+    "customers": ListRules(_COMMON_ARGS + ("email", "role"), CUSTOMER_ORDERBY, "name", "asc", False,
+                           _customer_filters, _CUSTOMER_SORT_KEYS),
 }
 
 
 def variation_rules(parent_id: int) -> ListRules:
-    return ListRules(PRODUCT_ORDERBY, "date", "desc", True, _variation_filters(parent_id), _POST_SORT_KEYS)
+    return ListRules(_POST_ARGS + ("sku",), PRODUCT_ORDERBY, "date", "desc", True, _variation_filters(parent_id),
+                     _POST_SORT_KEYS)
 
 
 def list_headers(total: int, request: ListRequest, url: str, query: list[tuple[str, str]], home: str) -> dict[str, str]:

@@ -46,9 +46,7 @@ def price_html(regular: Decimal | None, price: Decimal | None, on_sale: bool) ->
 
 
 def range_html(low: Decimal, high: Decimal) -> str:
-    """`price_html` of a variable product whose variations differ in price."""
+    """`price_html` of a variable product (`products-get-variable-after-variation-update.json`)."""
     if low == high:
         return _amount_html(low)
-    return (f'{_amount_html(low)} <span aria-hidden="true">&ndash;</span> {_amount_html(high)}'
-            f'<span class="screen-reader-text">Price range: &#036;{format_money(low)} through '
-            f"&#036;{format_money(high)}</span>")
+    return f"{_amount_html(low)} &ndash; {_amount_html(high)}"

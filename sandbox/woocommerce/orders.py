@@ -16,7 +16,7 @@ from .errors import ApiError
 from .meta import ORDER_INTERNAL_KEYS, merge_meta
 from .money import ZERO, format_money, parse_money, unit_price
 from .products import set_stock
-from .resource import Resource, check_enum, merge_address
+from .resource import API_PATH, Resource, check_enum, check_integer, merge_address
 from .table import Row
 
 ORDER_STATUSES = ["auto-draft", "pending", "processing", "on-hold", "completed", "cancelled", "refunded", "failed",
@@ -29,6 +29,11 @@ TOTALS_TRIGGERS = ("line_items", "shipping_lines", "fee_lines", "coupon_lines", 
 _PLAIN_FIELDS = ("parent_id", "currency", "customer_note", "payment_method", "payment_method_title", "transaction_id",
                  "customer_ip_address", "customer_user_agent", "cart_hash", "prices_include_tax")
 _KEY_ALPHABET = string.ascii_letters + string.digits
+STATUS_LABELS = {"pending": "Pending payment", "processing": "Processing", "on-hold": "On hold",
+                 "completed": "Completed", "cancelled": "Cancelled", "refunded": "Refunded", "failed": "Failed",
+                 "checkout-draft": "Draft", "auto-draft": "Draft", "trash": "Trash"}
+REFUND_NOTE = ("Order status set to refunded. To return funds to the customer you will need to issue a refund "
+               "through your payment gateway.")
 
 
 def _removes(kind: str, update: dict[str, Any]) -> bool:
@@ -49,10 +54,12 @@ class Orders(Resource):
     name = "orders"
     invalid_id = ("woocommerce_rest_shop_order_invalid_id", "Invalid ID.")
     already_trashed = "The shop_order has already been deleted."
+    url_fields = ("payment_url",)
 
     def __init__(self, store: Any) -> None:
         super().__init__(store)
         self._stock_reduced: set[int] = set()
+        self.notes: dict[int, list[dict[str, Any]]] = {}
 
     # --- create / update ------------------------------------------------------------------------------------
     def create(self, body: dict[str, Any]) -> Row:
@@ -107,9 +114,10 @@ class Orders(Resource):
             if not isinstance(items, list):
                 continue
             known = {item["id"] for item in row[kind]} if row else set()
-            for item in items:
+            for position, item in enumerate(items):
                 if not isinstance(item, dict):
                     continue
+                check_integer(item, "quantity", f"{kind}[{position}][quantity]")
                 if item.get("id"):
                     if item["id"] not in known:
                         raise ApiError(400, "woocommerce_rest_invalid_item_id",
@@ -258,14 +266,18 @@ class Orders(Resource):
             self.store.customers.mark_paying(row["customer_id"])
         row["status"] = new
         if new in REDUCING_STATUSES and row["id"] not in self._stock_reduced:
+            changes = []
             for line in row["line_items"]:
-                if self._adjust_stock(line, -line["quantity"]):
+                change = self._adjust_stock(line, -line["quantity"])
+                if change:
                     self._set_reduced(line, line["quantity"])
+                    changes.append(change)
             self._stock_reduced.add(row["id"])
+            self._note(row, "Stock levels reduced: ", changes)
         elif new in RESTORING_STATUSES and row["id"] in self._stock_reduced:
-            for line in row["line_items"]:
-                self._restore_line(line)
+            changes = [change for line in row["line_items"] if (change := self._restore_line(line))]
             self._stock_reduced.discard(row["id"])
+            self._note(row, "Stock levels increased: ", changes)
         if (new in PAID_STATUSES or set_paid) and row["date_paid"] is None:
             row["date_paid"] = row["date_paid_gmt"] = now
         if new == "completed":
@@ -277,24 +289,40 @@ class Orders(Resource):
             # Setting refunded creates a full refund; the order total stays (`orders-status-08-pending-to-refunded.json`).
             row["refunds"].append({"id": self.store.next_post_id(), "reason": "Order fully refunded.",
                                    "total": format_money(-Decimal(row["total"]))})
+            self._note(row, REFUND_NOTE)
+        if new != old:
+            self._note(row, f"Order status changed from {STATUS_LABELS[old]} to {STATUS_LABELS[new]}.")
 
-    def _adjust_stock(self, line: dict[str, Any], delta: int) -> bool:
-        """Move a managed product's stock by `delta`; the product's `date_modified` moves with it."""
+    def _note(self, row: Row, text: str, changes: list[str] | None = None) -> None:
+        """System notes as WooCommerce writes them on status and stock changes (`orders-status-23-notes-list.json`)."""
+        if changes is not None:
+            if not changes:
+                return
+            text += ", ".join(changes)
+        now = self.store.now_text()
+        self.notes.setdefault(row["id"], []).append({
+            "id": self.store.next_comment_id(), "author": "WooCommerce", "date_created": now,
+            "date_created_gmt": now, "note": text, "customer_note": False})
+
+    def _adjust_stock(self, line: dict[str, Any], delta: int) -> str | None:
+        """Move a managed product's stock by `delta` (its `date_modified` moves with it); describe the change."""
         owner = self.store.variations if line["variation_id"] else self.store.products
         product = owner.find(line["variation_id"] or line["product_id"])
         if product is None or not product["manage_stock"]:
-            return False
+            return None
         product = copy.deepcopy(product)
-        set_stock(product, (product["stock_quantity"] or 0) + delta)
+        before = product["stock_quantity"] or 0
+        set_stock(product, before + delta)
         owner.touch(product)
         owner.table.save(product)
-        return True
+        return f"{line['name']} ({line['sku']}) {before}&rarr;{before + delta}"
 
-    def _restore_line(self, line: dict[str, Any]) -> None:
+    def _restore_line(self, line: dict[str, Any]) -> str | None:
         quantity = self._reduced_quantity(line)
-        if quantity is not None:
-            self._adjust_stock(line, quantity)
-            line["meta_data"] = [m for m in line["meta_data"] if m["key"] != "_reduced_stock"]
+        if quantity is None:
+            return None
+        line["meta_data"] = [m for m in line["meta_data"] if m["key"] != "_reduced_stock"]
+        return self._adjust_stock(line, quantity)
 
     @staticmethod
     def _reduced_quantity(line: dict[str, Any]) -> int | None:
@@ -309,7 +337,7 @@ class Orders(Resource):
         entry["value"] = entry["display_value"] = str(quantity)
 
     def _refresh_derived(self, row: Row) -> None:
-        row["payment_url"] = (f"{self.store.home_url}/checkout/order-pay/{row['id']}/?pay_for_order=true"
+        row["payment_url"] = (f"/checkout/order-pay/{row['id']}/?pay_for_order=true"
                               f"&key={row['order_key']}")
         row["is_editable"] = row["status"] in ("pending", "on-hold", "auto-draft", "checkout-draft")
         row["needs_payment"] = row["status"] in ("pending", "failed") and Decimal(row["total"]) > 0
@@ -317,6 +345,13 @@ class Orders(Resource):
 
     def forget(self, row: Row) -> None:
         self._stock_reduced.discard(row["id"])
+        self.notes.pop(row["id"], None)
+
+    def render_note(self, order_id: int, note: dict[str, Any], home: str) -> dict[str, Any]:
+        collection = f"{home}{API_PATH}/orders/{order_id}/notes"
+        return {**note, "_links": {
+            "self": [{"href": f"{collection}/{note['id']}", "targetHints": {"allow": ["GET", "DELETE"]}}],
+            "collection": [{"href": collection}], "up": [{"href": f"{home}{API_PATH}/orders/{order_id}"}]}}
 
     def links(self, row: Row, api_base: str) -> dict[str, Any]:
         links = super().links(row, api_base)

@@ -8,12 +8,16 @@ from typing import Any
 from .errors import ApiError
 from .meta import PRODUCT_INTERNAL_KEYS, merge_meta
 from .money import format_money, parse_money, price_html, range_html
-from .resource import Resource, check_enum, check_string
+from .resource import Resource, check_enum, check_integer, check_string
 from .table import Row
 
 PRODUCT_TYPES = ["simple", "grouped", "external", "variable"]
 PRODUCT_STATUSES = ["draft", "pending", "private", "publish", "future", "auto-draft", "trash"]
 DEFAULT_CATEGORY = {"id": 15, "name": "Uncategorized", "slug": "uncategorized"}
+# WordPress gives drafts no slug until they are published (`products-e14-create-status-draft.json`), and only
+# published and private products get a pretty permalink (`products-e15-create-status-future.json`).
+UNSLUGGED_STATUSES = frozenset({"draft", "pending", "auto-draft"})
+PRETTY_PERMALINK_STATUSES = frozenset({"publish", "private"})
 
 # Fields copied as sent; everything else has a rule below or is read-only.
 _PLAIN_FIELDS = ("featured", "catalog_visibility", "description", "short_description", "virtual", "downloadable",
@@ -114,15 +118,16 @@ class Products(Resource):
     name = "products"
     invalid_id = ("woocommerce_rest_product_invalid_id", "Invalid ID.")
     already_trashed = "The product has already been deleted."
+    url_fields = ("permalink",)
 
     def __init__(self, store: Any) -> None:
         super().__init__(store)
         self.skus = SkuRegistry(self)
-        self.categories: dict[int, dict[str, Any]] = {DEFAULT_CATEGORY["id"]: dict(DEFAULT_CATEGORY)}
+        self.categories: dict[int, dict[str, Any]] = {DEFAULT_CATEGORY["id"]: _term(*DEFAULT_CATEGORY.values())}
         self._trashed_slugs: dict[int, tuple[str, str]] = {}
 
     def add_category(self, name: str) -> dict[str, Any]:
-        category = {"id": self.store.next_term_id(), "name": name, "slug": slugify(name)}
+        category = _term(self.store.next_term_id(), name, slugify(name))
         self.categories[category["id"]] = category
         return category
 
@@ -163,6 +168,7 @@ class Products(Resource):
         check_enum(body, "type", PRODUCT_TYPES)
         check_enum(body, "status", PRODUCT_STATUSES)
         check_string(body, "regular_price", "sale_price", "sku", "name")
+        check_integer(body, "stock_quantity")
         if isinstance(body.get("sku"), str):
             self.skus.check(body["sku"], product_id, creating)
 
@@ -192,7 +198,8 @@ class Products(Resource):
 
     def _categories(self, wanted: list[Any]) -> list[dict[str, Any]]:
         """An unknown category id becomes the default category (`products-e29-create-nonexistent-category.json`)."""
-        found = [dict(self.categories.get(c.get("id"), DEFAULT_CATEGORY)) for c in wanted if isinstance(c, dict)]
+        found = [{key: self.categories.get(c.get("id"), DEFAULT_CATEGORY)[key] for key in ("id", "name", "slug")}
+                 for c in wanted if isinstance(c, dict)]
         unique = {c["id"]: c for c in found}
         return list(unique.values()) or [dict(DEFAULT_CATEGORY)]
 
@@ -204,13 +211,21 @@ class Products(Resource):
                 row["slug"] = self._trashed_slugs.pop(row["id"], (row["slug"], ""))[0]
         if isinstance(slug, str) and slug:
             row["slug"] = slugify(slug)
-        elif not row["slug"]:
-            row["slug"] = self._unique_slug(slugify(row["name"]) or str(row["id"]), row["id"])
+        elif not row["slug"] and row["status"] not in UNSLUGGED_STATUSES:
+            row["slug"] = self._generated_slug(row)
         if status == "trash" and not was_trashed:
             self.trash(row)
-        base = self.store.home_url
-        row["permalink"] = (f"{base}/product/{row['slug']}/" if row["status"] == "publish"
-                            else f"{base}/?post_type=product&p={row['id']}")
+        row["permalink"] = (f"/product/{row['slug']}/" if row["status"] in PRETTY_PERMALINK_STATUSES
+                            else f"/?post_type=product&p={row['id']}")
+
+    def _generated_slug(self, row: Row) -> str:
+        return row["slug"].removesuffix("__trashed") or self._unique_slug(slugify(row["name"]) or str(row["id"]),
+                                                                          row["id"])
+
+    def render_written(self, row: Row, home: str) -> dict[str, Any]:
+        """Write responses are in the edit context, which adds two keys (`products-create-simple.json`)."""
+        return {**self.render(row, home), "permalink_template": f"{home}/product/%pagename%/",
+                "generated_slug": self._generated_slug(row)}
 
     def _unique_slug(self, slug: str, product_id: int) -> str:
         taken = {r["slug"] for r in self.table.rows.values() if r["id"] != product_id}
@@ -224,7 +239,7 @@ class Products(Resource):
         self._trashed_slugs[row["id"]] = (row["slug"], row["status"])
         row["status"] = "trash"
         row["slug"] = f"{row['slug']}__trashed"
-        row["permalink"] = f"{self.store.home_url}/?post_type=product&p={row['id']}"
+        row["permalink"] = f"/?post_type=product&p={row['id']}"
 
     def forget(self, row: Row) -> None:
         self._trashed_slugs.pop(row["id"], None)
@@ -246,6 +261,12 @@ class Products(Resource):
         if not row["manage_stock"]:
             row["stock_status"] = "instock" if any(v["stock_status"] == "instock" for v in variations) else "outofstock"
 
+def _term(term_id: int, name: str, slug: str) -> dict[str, Any]:
+    """A product category as `/products/categories` shows it (`product-categories-create.json`)."""
+    return {"id": term_id, "name": name, "slug": slug, "parent": 0, "description": "", "display": "default",
+            "image": None, "menu_order": 0, "count": 0}
+
+
 def _product_attribute(position: int, attribute: dict[str, Any]) -> dict[str, Any]:
     # The parent keeps the slug as typed (`products-create-variable.json`).
     return {"id": attribute.get("id", 0), "name": attribute.get("name", ""), "slug": attribute.get("name", ""),
@@ -260,6 +281,7 @@ class Variations(Resource):
     name = "variations"
     invalid_id = ("woocommerce_rest_product_variation_invalid_id", "Invalid ID.")
     already_trashed = "The product_variation has already been deleted."
+    url_fields = ("permalink",)
 
     def in_parent(self, parent: Row, variation_id: Any, status: int = 404) -> Row:
         row = self.require(variation_id, status)
@@ -267,23 +289,26 @@ class Variations(Resource):
             raise ApiError(status, *self.invalid_id)
         return row
 
-    def create_for(self, parent: Row, body: dict[str, Any]) -> Row:
+    def _validate(self, body: dict[str, Any], variation_id: int | None) -> None:
         check_string(body, "regular_price", "sale_price", "sku")
+        check_integer(body, "stock_quantity")
         if isinstance(body.get("sku"), str):
-            self.store.products.skus.check(body["sku"], None, creating=True)
+            self.store.products.skus.check(body["sku"], variation_id, creating=variation_id is None)
+
+    def create_for(self, parent: Row, body: dict[str, Any]) -> Row:
+        self._validate(body, None)
         now = self.store.now_text()
         row = {"id": self.store.next_post_id(), "type": "variation", "date_created": now, "date_created_gmt": now,
                "date_modified": now, "date_modified_gmt": now, "description": "", "permalink": "",
-               **_stock_and_price_fields(), "image": None, "attributes": [], "name": "", "parent_id": parent["id"]}
+               **_stock_and_price_fields(), "image": None, "attributes": [], "name": "", "parent_id": parent["id"],
+               "tax_class": "parent"}
         self._apply(row, parent, body)
         self.table.save(row)
         self._refresh_parent(parent, add=row["id"])
         return row
 
     def update(self, row: Row, body: dict[str, Any]) -> Row:
-        check_string(body, "regular_price", "sale_price", "sku")
-        if isinstance(body.get("sku"), str):
-            self.store.products.skus.check(body["sku"], row["id"], creating=False)
+        self._validate(body, row["id"])
         parent = self.store.products.require(row["parent_id"])
         row = copy.deepcopy(row)
         self._apply(row, parent, body)
@@ -340,8 +365,8 @@ class Variations(Resource):
     def links(self, row: Row, api_base: str) -> dict[str, Any]:
         return {**super().links(row, api_base), "up": [{"href": f"{api_base}/products/{row['parent_id']}"}]}
 
-    def render(self, row: Row, api_base: str) -> dict[str, Any]:
-        rendered = super().render(row, api_base)
+    def render(self, row: Row, home: str) -> dict[str, Any]:
+        rendered = super().render(row, home)
         if not row["sku"]:
             parent = self.store.products.find(row["parent_id"])
             rendered["sku"] = parent["sku"] if parent else ""

@@ -9,19 +9,22 @@ import copy
 from collections.abc import Collection
 from typing import TYPE_CHECKING, Any
 
-from .errors import ApiError, not_in_enum, not_of_type
+from .errors import ApiError, invalid_param, not_in_enum, not_of_type
 from .table import Row, Table
 
 if TYPE_CHECKING:
     from .store import Store
 
 ITEM_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+API_PATH = "/wp-json/wc/v3"
 
 
 class Resource:
     name: str                      # the collection's path segment, e.g. "products"
     invalid_id: tuple[str, str]    # (code, message) for an unknown id
     already_trashed: str = ""      # message of the 410 on a second trash; "" when the resource cannot be trashed
+    # Rows hold these URLs as paths; rendering puts the store URL in front, as the client reaches the store.
+    url_fields: tuple[str, ...] = ()
 
     def __init__(self, store: "Store") -> None:
         self.store = store
@@ -82,8 +85,13 @@ class Resource:
             "collection": [{"href": api_base + self.collection_path(row)}],
         }
 
-    def render(self, row: Row, api_base: str) -> dict[str, Any]:
-        return {**row, "_links": self.links(row, api_base)}
+    def render(self, row: Row, home: str) -> dict[str, Any]:
+        urls = {name: home + row[name] for name in self.url_fields}
+        return {**row, **urls, "_links": self.links(row, home + API_PATH)}
+
+    def render_written(self, row: Row, home: str) -> dict[str, Any]:
+        """The object as a create, update or delete returns it."""
+        return self.render(row, home)
 
 
 def check_enum(body: dict[str, Any], name: str, allowed: Collection[str]) -> None:
@@ -95,6 +103,18 @@ def check_string(body: dict[str, Any], *names: str) -> None:
     for name in names:
         if name in body and body[name] is not None and not isinstance(body[name], str):
             raise not_of_type(name, "string")
+
+
+def check_integer(body: dict[str, Any], name: str, label: str | None = None) -> None:
+    """Integers may come as JSON numbers or digit strings, as WordPress' schema coercion allows."""
+    value = body.get(name)
+    if value is None or (isinstance(value, int) and not isinstance(value, bool)):
+        return
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return
+    label = label or name
+    raise invalid_param(name if label == name else label.split("[")[0], f"{label} is not of type integer.",
+                        "rest_invalid_type", {"param": label})
 
 
 def merge_address(current: dict[str, Any], update: Any) -> None:

@@ -110,8 +110,9 @@ def seed_bulk(store: Store, orders: int = 100_000, products: int = 200, customer
         rows = []
         for index in range(orders):
             created = start + step * index
-            modified = now if index >= orders - same_second else min(
-                now, created + timedelta(seconds=rng.randint(0, 3 * 86400)))
+            edited = created + timedelta(seconds=rng.randint(0, 3 * 86400))
+            # An edit cannot be in the future; the burst of `same_second` edits lands on "now".
+            modified = now if index >= orders - same_second else (edited if edited <= now else created)
             rows.append(_bulk_order(store, rng, created, modified, rng.choice(customer_rows),
                                     rng.choice(product_rows)))
         store.orders.table.load(rows)
@@ -123,7 +124,7 @@ def _bulk_customers(store: Store, count: int, now: datetime) -> list[Row]:
     rows = []
     for index in range(count):
         email = f"bulk{index}@example.test"
-        row = store.customers._blank(store.next_user_id(), stamp, email, f"bulk{index}")
+        row = store.customers.blank(store.next_user_id(), stamp, email, f"bulk{index}")
         row.update(first_name=_FIRST[index % len(_FIRST)], last_name=_LAST[index % len(_LAST)])
         row["billing"].update(first_name=row["first_name"], last_name=row["last_name"], email=email)
         rows.append(row)
@@ -155,7 +156,7 @@ def _bulk_order(store: Store, rng: random.Random, created: datetime, modified: d
                         "sku": product["sku"], "price": float(product["price"]), "image": {"id": "", "src": ""},
                         "parent_name": None}],
         "tax_lines": [], "shipping_lines": [], "fee_lines": [], "coupon_lines": [], "refunds": [],
-        "payment_url": f"{store.home_url}/checkout/order-pay/{order_id}/?pay_for_order=true",
+        "payment_url": f"/checkout/order-pay/{order_id}/?pay_for_order=true&key=wc_order_bulk{order_id:08d}",
         "is_editable": status in ("pending", "on-hold"), "needs_payment": status in ("pending", "failed"),
         "needs_processing": True, "date_created_gmt": created_text, "date_modified_gmt": modified_text,
         "date_completed_gmt": modified_text if status == "completed" else None, "date_paid_gmt": paid,

@@ -39,9 +39,8 @@ class Stats:
 
 
 class Store:
-    def __init__(self, clock: Clock | None = None, home_url: str = "http://127.0.0.1", seed: int = 0) -> None:
+    def __init__(self, clock: Clock | None = None, seed: int = 0) -> None:
         self.clock = clock or Clock()
-        self.home_url = home_url
         self.seed = seed
         self.lock = threading.RLock()
         self.reset()
@@ -54,6 +53,7 @@ class Store:
             self._item_ids = itertools.count(1)
             self._meta_ids = itertools.count(1)
             self._term_ids = itertools.count(16)
+            self._comment_ids = itertools.count(1)
             self.stats = Stats()
             self.products = Products(self)
             self.variations = Variations(self)
@@ -76,6 +76,9 @@ class Store:
 
     def next_term_id(self) -> int:
         return next(self._term_ids)
+
+    def next_comment_id(self) -> int:
+        return next(self._comment_ids)
 
     def now_text(self) -> str:
         return format_date(self.clock.now())

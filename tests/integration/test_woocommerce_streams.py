@@ -31,7 +31,9 @@ def test_full_read_is_the_stores_own_json_with_sesam_fields(woo: Woo, service: S
     woo.store.clock.advance(5)
     [entity] = service.entities("product")
     assert_stream_shape([entity])
-    assert entity == {**{k: v for k, v in created.items() if k != "_links"}, "_id": str(created["id"]),
+    # A create answers in the edit context, with two keys lists do not carry (`products-create-simple.json`).
+    listed = {k: v for k, v in created.items() if k not in ("_links", "permalink_template", "generated_slug")}
+    assert entity == {**listed, "_id": str(created["id"]),
                       "_updated": f"2026-11-28T03:17:00Z_{created['id']:012d}", "_deleted": False}
 
 

@@ -98,3 +98,20 @@ def test_product_batch_errors_in_place(shop, product):
     assert response["create"][1]["sku"] == "new"
     assert response["update"] == recording("products-batch-mixed-one-failing.json")["body"]["update"][1:]
     assert "delete" not in response
+
+
+@pytest.mark.parametrize("orderby", ["name", "include", "registered_date", "id"])
+def test_orderby_as_recorded(shop, orderby):
+    """`customers-f-orderby-name.json`, `-include.json`, `-registered-date.json`, `-id.json`: the same customers
+    created in the same order come back in the recorded order."""
+    made = {}
+    for email, username in [("qa-bb46ed-alice@example.test", None), ("qa-bb46ed-batch@example.test", None),
+                            ("qa-bb46ed-payer@example.test", None), ("qa-bb46ed-bob@example.test", None),
+                            ("qa-bb46ed-carol@example.test", "qa_bb46ed_carol"),
+                            ("qa-bb46ed-bob@other.example.test", None)]:
+        shop.advance()
+        made[email] = shop.created("/customers", {"email": email} | ({"username": username} if username else {}))
+    shop.put(f"/customers/{made['qa-bb46ed-bob@example.test']['id']}", {"email": "qa-bb46ed-bob-new@example.test"})
+    recorded = recording(f"customers-f-orderby-{orderby.replace('_', '-')}.json")
+    listed = shop.get("/customers", **recorded["request"]["query"]).json()
+    assert [c["email"] for c in listed] == [c["email"] for c in recorded["body"]]

@@ -153,3 +153,20 @@ def test_orderby_id_window_over_many_orders_matches_a_scan(shop):
     in_last_second = sum(r["date_modified_gmt"] == before and r["status"] != "trash" for r in rows)
     burst = shop.get("/orders", modified_after="2026-11-28T03:16:59", per_page=1)
     assert int(burst.headers["X-WP-Total"]) == in_last_second >= 40
+
+
+def test_concurrent_creates_all_land_with_unique_ids(shop):
+    """The threaded server serialises writes: parallel clients get distinct ids and the totals add up."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import requests
+
+    def create(index: int) -> int:
+        with requests.Session() as session:
+            session.auth = shop.http.auth
+            return session.post(f"{shop.api}/orders", json={"customer_note": str(index)}).json()["id"]
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        ids = list(pool.map(create, range(40)))
+    assert len(set(ids)) == 40
+    assert shop.get("/orders", per_page=1).headers["X-WP-Total"] == "40"

@@ -133,6 +133,15 @@ def test_status_transitions_move_stock_once(shop, product):
     assert stock() == 10
     assert refunded["refunds"][0]["reason"] == "Order fully refunded."
     assert refunded["refunds"][0]["total"] == "-" + refunded["total"]
+    shop.put(path, {"status": "failed"})
+    notes = shop.get(f"{path}/notes")
+    recorded = recording("orders-status-23-notes-list.json")
+    assert set(notes.json()[0]) == set(recorded["body"][0])
+    texts = [n["note"] for n in notes.json()]
+    name = f"{product['name']} ({product['sku']})"
+    assert texts[:3] == [n["note"] for n in recorded["body"][:3]]  # failed, refunded, the refund reminder
+    assert texts[-2:] == ["Order status changed from Pending payment to Processing.",
+                          f"Stock levels reduced: {name} 10&rarr;8"]
 
 
 def test_set_paid_processes_and_marks_the_customer_paying(shop, product, customer):

@@ -115,6 +115,19 @@ def test_stock_rules(shop):
     assert shop.put(path, {"stock_status": "instock"}).json()["stock_status"] == "instock"
 
 
+def test_created_category_is_as_recorded_and_usable(shop):
+    """`product-categories-create.json`."""
+    recorded = recording("product-categories-create.json")
+    response = shop.post("/products/categories", recorded["request"]["body"])
+    assert response.status_code == 201
+    assert set(response.json()) == set(recorded["body"])
+    assert {k: v for k, v in response.json().items() if k not in ("id", "_links")} == {
+        k: v for k, v in recorded["body"].items() if k not in ("id", "_links")}
+    product = shop.created("/products", {"name": "x", "categories": [{"id": response.json()["id"]}]})
+    assert product["categories"] == [{"id": response.json()["id"], "name": "QA Category bb46ed",
+                                      "slug": "qa-category-bb46ed"}]
+
+
 def test_unknown_category_becomes_uncategorized(shop):
     """`products-e29-create-nonexistent-category.json`."""
     created = shop.created("/products", {"name": "x", "categories": [{"id": 999999}]})
@@ -202,3 +215,16 @@ def test_variable_product_and_variations(shop):
     assert (after["price"], after["regular_price"], after["variations"]) == ("25.00", "", [variation["id"]])
     assert after["date_modified_gmt"] == "2026-11-28T03:17:03"
     assert [p["id"] for p in shop.get("/products").json()] == [parent["id"]]
+
+
+@pytest.mark.parametrize("status", ["draft", "pending", "private", "publish", "future"])
+def test_write_responses_carry_edit_context_keys_and_slug_rules(shop, status):
+    """`products-e14-create-status-*.json`, `products-e15-create-status-future.json`: drafts have no slug yet,
+    only published and private products get a pretty permalink, and write responses add two keys."""
+    name = f"products-e14-create-status-{status}.json" if status != "future" else "products-e15-create-status-future.json"
+    recorded = recording(name)["body"]
+    created = shop.created("/products", recording(name)["request"]["body"])
+    assert set(created) == set(recorded)
+    assert created["slug"] == recorded["slug"] and created["generated_slug"] == recorded["generated_slug"]
+    assert created["permalink"] == recorded["permalink"].replace(str(recorded["id"]), str(created["id"]))
+    assert set(shop.get(f"/products/{created['id']}").json()) == set(recording("products-get-simple.json")["body"])
