@@ -92,7 +92,7 @@ class Store:
             self._check_references(kind, data)
             self._check_unique(kind, data, id_)
             updated = dataclasses.replace(row, data=data, unique_key=kind.unique_key(data), origin=data["origin"],
-                               updated_at=self._stamp(resource, arrived), version=row.version + 1)
+                                          updated_at=self._stamp(resource, arrived), version=row.version + 1)
             self._save(updated, "update")
         return record_json(updated)
 

@@ -51,6 +51,14 @@ def expect_ordered(items: list[dict[str, Any]], resource: str) -> None:
                f"GET /{resource} is not ordered by (updated_at, id): {position(before)} came before {position(after)}")
 
 
+def expect_one_pass(items: list[dict[str, Any]], resource: str) -> None:
+    """One scan: in (updated_at, id) order, and no version of a record sent twice."""
+    expect_ordered(items, resource)
+    seen = [(item["id"], item["version"]) for item in items]
+    twice = sorted({pair for pair in seen if seen.count(pair) > 1})
+    expect(not twice, f"a scan of /{resource} returned the same (id, version) more than once: {twice}")
+
+
 @check("auth_required")
 def check_auth(run: Run, sample: Sample) -> None:
     for authorization, what in (("", "without Authorization"), ("Bearer wrong-token", "with a wrong token")):
@@ -212,10 +220,8 @@ def check_stability(run: Run, sample: Sample) -> None:
             run.client.call("DELETE", f"/{sample.resource}/{deleted}", 204)
 
     items = run.client.scan(sample.resource, {"updated_after": just_before(records[0]), "limit": 3}, write)
-    expect_ordered(items, sample.resource)
+    expect_one_pass(items, sample.resource)
     seen = [(item["id"], item["version"]) for item in items if item["id"] in ours]
-    twice = sorted({pair for pair in seen if seen.count(pair) > 1})
-    expect(not twice, f"the scan returned the same (id, version) more than once: {twice}")
     versions = {id_: sorted(v for i, v in seen if i == id_) for id_ in ours}
     expect(versions[deleted] in ([], [1]),
            f"record {deleted}, deleted during the scan, came back as {versions[deleted]}")
@@ -253,12 +259,9 @@ def check_concurrent_reads(run: Run, sample: Sample) -> None:
 
     def poll() -> str:
         items = run.client.scan(sample.resource, {"updated_after": position, "limit": 2})
-        expect_ordered(items, sample.resource)
-        seen = [(item["id"], item["version"]) for item in items]
-        twice = sorted({pair for pair in seen if seen.count(pair) > 1})
-        expect(not twice, f"with concurrent writes a scan returned the same (id, version) more than once: {twice}")
-        for id_, version in seen:
-            latest[id_] = max(version, latest.get(id_, 0))
+        expect_one_pass(items, sample.resource)
+        for item in items:
+            latest[item["id"]] = max(item["version"], latest.get(item["id"], 0))
         return items[-1]["updated_at"] if items else position
 
     with ThreadPoolExecutor(max_workers=WRITERS) as pool:
