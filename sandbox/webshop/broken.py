@@ -12,6 +12,8 @@ BREAKAGES: dict[str, str] = {
     "timestamp_cursor": "the cursor keeps only updated_at, so records sharing it across a page boundary are skipped",
     "second_stamps": "updated_at is the clock time cut to whole seconds (MySQL DATETIME), not above every stamp "
                      "already issued, so writes within one second tie and a record updated behind a cursor is skipped",
+    "early_stamps": "updated_at is taken when a write starts, not when it becomes visible, so a slow write commits "
+                    "behind a reader who has already moved past its stamp",
     "unstable_order": "listings are ordered by id, not (updated_at, id), so an updated record never moves to the end",
     "inclusive_updated_after": "updated_after is compared with >=, so the last record seen is sent again",
     "no_tombstones": "include_deleted is ignored: deletes vanish and can never be synced",

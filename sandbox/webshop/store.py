@@ -8,6 +8,8 @@ back what it read without starting an echo.
 from __future__ import annotations
 
 import dataclasses
+import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
@@ -22,6 +24,7 @@ from sandbox.webshop.resources import READ_ONLY, RESOURCES, Resource
 
 OPERATIONS = ("create", "update", "delete")
 TICK = timedelta(microseconds=1)
+EARLY_STAMP_WAIT_SECONDS = 0.01
 
 
 class Store:
@@ -30,6 +33,8 @@ class Store:
         self.clock = clock
         self.broken = broken
         self.stats: Counter[tuple[str, str]] = Counter()
+        self._arrivals = 0
+        self._arrivals_lock = threading.Lock()
 
     # -- reads -------------------------------------------------------------------------------------------------
 
@@ -50,9 +55,10 @@ class Store:
     def create(self, resource: str, body: Any) -> dict[str, Any]:
         kind = _resource(resource)
         data = _validated(kind.shape.validate, body, None, READ_ONLY)
+        arrived = self._arrive()
         with self.db.transaction():
             self._check_references(kind, data)
-            row = _new_row(kind, self.db.allocate_ids(resource)[0], data, self._stamp(resource))
+            row = _new_row(kind, self.db.allocate_ids(resource)[0], data, self._stamp(resource, arrived))
             self._check_unique(kind, row.data, None)
             self._save(row, "create")
         return record_json(row)
@@ -66,15 +72,17 @@ class Store:
 
     def delete(self, resource: str, id_: int, if_match: int | None) -> None:
         kind = _resource(resource)
+        arrived = self._arrive()
         with self.db.transaction():
             row = self._live(kind, id_)
             self._check_version(row, if_match)
-            stamp = self._stamp(resource)
+            stamp = self._stamp(resource, arrived)
             self._save(dataclasses.replace(row, updated_at=stamp, deleted_at=stamp, version=row.version + 1), "delete")
 
     def _update(self, resource: str, id_: int, if_match: int | None,
                 new_body: Callable[[dict[str, Any]], Any]) -> dict[str, Any]:
         kind = _resource(resource)
+        arrived = self._arrive()
         with self.db.transaction():
             row = self._live(kind, id_)
             self._check_version(row, if_match)
@@ -84,7 +92,7 @@ class Store:
             self._check_references(kind, data)
             self._check_unique(kind, data, id_)
             updated = dataclasses.replace(row, data=data, unique_key=kind.unique_key(data), origin=data["origin"],
-                               updated_at=self._stamp(resource), version=row.version + 1)
+                                          updated_at=self._stamp(resource, arrived), version=row.version + 1)
             self._save(updated, "update")
         return record_json(updated)
 
@@ -110,8 +118,22 @@ class Store:
         if existing is not None and existing != own_id:
             raise Duplicate(kind.name, kind.unique, existing)
 
-    def _stamp(self, resource: str) -> str:
+    def _arrive(self) -> datetime | None:
+        """For the `early_stamps` breakage only: the time a write arrived, taken before it waits for a slow
+        transaction (every third write waits longest), as a shop stamping at transaction start does."""
+        if "early_stamps" not in self.broken:
+            return None
+        arrived = self.clock.now()
+        with self._arrivals_lock:
+            self._arrivals += 1
+            waits = self._arrivals % 3
+        time.sleep(waits * EARLY_STAMP_WAIT_SECONDS)
+        return arrived
+
+    def _stamp(self, resource: str, arrived: datetime | None = None) -> str:
         """Now, or one microsecond past the newest stamp: each write sorts after every record already committed."""
+        if arrived is not None:
+            return format_timestamp(arrived)
         now = self.clock.now()
         if "second_stamps" in self.broken:
             return format_timestamp(now.replace(microsecond=0))

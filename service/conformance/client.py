@@ -22,6 +22,12 @@ class ShopClient:
         self.session.headers["Authorization"] = f"Bearer {token}"
         self.timeout = timeout
 
+    def fork(self) -> "ShopClient":
+        """A client of its own for another thread (a requests.Session is not meant to be shared)."""
+        twin = ShopClient(self.base_url, "", self.timeout)
+        twin.session.headers.update(self.session.headers)
+        return twin
+
     def request(self, method: str, path: str, *, authorization: str | None = None, **kwargs: Any) -> requests.Response:
         """`authorization` replaces the token ("" sends no Authorization header at all)."""
         headers = dict(kwargs.pop("headers", None) or {})
