@@ -107,6 +107,8 @@ class Store:
             return
         folder = self.state_dir / "datasets"
         folder.mkdir(parents=True, exist_ok=True)
+        for stale in [*folder.glob("*.jsonl"), *folder.glob("*.id")]:
+            stale.unlink()
         for index, dataset in enumerate(sorted(self.datasets.values(), key=lambda d: d.id)):
             # Dataset ids may hold characters a file name cannot, so files are numbered and name their dataset.
             (folder / f"{index:05d}.id").write_text(json.dumps(dataset.id), encoding="utf-8")

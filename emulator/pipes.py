@@ -17,14 +17,14 @@ from emulator.dataset import Store
 from emulator.dtl import DTLEnvironment, DTLTransform
 from emulator.dtl.engine import Context
 from emulator.dtl.hops import join_values
-from emulator.errors import PipeRunError, Unsupported
+from emulator.errors import EmulatorError, PipeRunError, Unsupported
 from emulator.jsonpull import JsonSource
 from emulator.jsonpush import JsonSink
 from emulator.merge import MergeSource
 from emulator.namespaces import ADD_NAMESPACES_SOURCES, REMOVE_NAMESPACES_SINKS, add_namespaces, remove_namespaces
 from emulator.sinks import DatasetSink, SinkResult, check_sink_properties
 from emulator.sources import (
-    DatasetSource, EmbeddedSource, Source, SourceRead, check_if_source_empty, check_source_properties,
+    DatasetSource, EmbeddedSource, HttpEndpointSource, Source, SourceRead, check_if_source_empty, check_source_properties,
     choose_alternative,
 )
 from emulator.systems import System
@@ -62,7 +62,8 @@ class PipeReport:
 
 
 class Pipe:
-    def __init__(self, pipe: dict[str, Any], config: Config, store: Store, systems: dict[str, System]) -> None:
+    def __init__(self, pipe: dict[str, Any], config: Config, store: Store, systems: dict[str, System],
+                 capture_output: bool = False) -> None:
         self.id = pipe["_id"]
         self.spec = pipe
         self.config = config
@@ -106,7 +107,10 @@ class Pipe:
         self.sink_type = sink_spec.get("type", "dataset")
         self.remove_namespaces = pipe.get("remove_namespaces", namespaced and self.sink_type in REMOVE_NAMESPACES_SINKS)
         self.output_dataset = sink_dataset(pipe)
-        if self.sink_type == "json":
+        if self.sink_type == "json" and capture_output:
+            # `sesam verify` reads an output pipe's entities at the sink stage instead of a live receiver.
+            self.sink = DatasetSink({}, store.dataset(capture_dataset(self.id)))
+        elif self.sink_type == "json":
             dead_letter = self.pump.get("dead_letter_dataset")
             self.sink: DatasetSink | JsonSink = JsonSink(
                 self.id, sink_spec, _system(where, sink_spec, systems), self.pump,
@@ -122,6 +126,8 @@ class Pipe:
             return EmbeddedSource(spec)
         if kind == "merge":
             return MergeSource(self.id, spec, self.store, namespaced)
+        if kind == "http_endpoint":
+            return HttpEndpointSource(_testdata(config, self.id))
         return JsonSource(self.id, spec, _system(f"pipe {self.id}", spec, systems))
 
     # --- hops lookups (emulator.dtl.hops.Lookup) ----------------------------------------------------------------
@@ -139,7 +145,17 @@ class Pipe:
     # --- a run ----------------------------------------------------------------------------------------------------
 
     def run(self, round_number: int, force_full: bool) -> PipeReport:
+        """One run; a failure is recorded in the report (the pipe keeps its offset), a refusal is raised."""
         report = PipeReport(self.id, round_number)
+        try:
+            self._run(report, force_full)
+        except Unsupported:
+            raise
+        except EmulatorError as error:
+            report.errors.append(str(error))
+        return report
+
+    def _run(self, report: PipeReport, force_full: bool) -> None:
         state = self.store.pipe_state(self.id)
         runs = state.get("runs", 0) + 1
         rescan_every = self.pump.get("rescan_run_count")
@@ -171,7 +187,6 @@ class Pipe:
 
         state.update(offset=read.offset, runs=runs, retries=retries, deps=dependencies)
         state["dep_offsets"] = {**state.get("dep_offsets", {}), **hopped_offsets}
-        return report
 
     def _transform_all(self, entities: list[dict[str, Any]], dependencies: dict[str, Any]) -> list[dict[str, Any]]:
         outputs: list[dict[str, Any]] = []
@@ -209,6 +224,21 @@ class Pipe:
                         for value in join_values(ctx.evaluate(expression)):
                             wanted.update(by_value.get(value, []))
         return [entity for entity_id in sorted(wanted - already) if (entity := source.get(entity_id)) is not None]
+
+
+def capture_dataset(pipe_id: str) -> str:
+    return f"system:sink:{pipe_id}"
+
+
+def _testdata(config: Config, pipe_id: str) -> list[dict[str, Any]]:
+    path = config.folder / "testdata" / f"{pipe_id}.json"
+    if not path.exists():
+        return []
+    try:
+        entities = json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as error:
+        raise PipeRunError(f"{path}: not valid JSON ({error})") from None
+    return entities if isinstance(entities, list) else [entities]
 
 
 def _recorder(dependencies: dict[str, Any], source_id: str) -> Callable[[str, str, Any, list[str]], None]:

@@ -18,7 +18,7 @@ from typing import Any
 
 from emulator.config import Config, load_config
 from emulator.dataset import Store
-from emulator.errors import ConfigError, EmulatorError, Unsupported
+from emulator.errors import ConfigError
 from emulator.pipes import Pipe, PipeReport
 from emulator.systems import System
 
@@ -52,6 +52,7 @@ class Emulator:
         env: Mapping[str, Any] | None = None,
         secrets: Mapping[str, str] | None = None,
         state_dir: str | Path | None = None,
+        capture_output: bool = False,
     ) -> None:
         self.config: Config = load_config(Path(config_dir), env, secrets)
         unknown = set(systems or {}) - set(self.config.systems)
@@ -62,7 +63,8 @@ class Emulator:
             for system_id, spec in self.config.systems.items()
         }
         self.store = Store(Path(state_dir) if state_dir is not None else None)
-        self.pipes = [Pipe(spec, self.config, self.store, self.systems) for spec in self.config.pipes.values()]
+        self.pipes = [Pipe(spec, self.config, self.store, self.systems, capture_output)
+                      for spec in self.config.pipes.values()]
         self.order = order_pipes(self.pipes)
 
     def run(self, rounds: int | None = None, rescan: bool = False) -> Report:
@@ -79,14 +81,9 @@ class Emulator:
         return report
 
     def _run_pipe(self, pipe: Pipe, number: int, full: bool) -> PipeReport:
-        try:
-            return pipe.run(number, full)
-        except Unsupported:
-            raise
-        except EmulatorError as error:
-            failed = PipeReport(pipe.id, number)
-            failed.errors.append(self._redact(str(error)))
-            return failed
+        report = pipe.run(number, full)
+        report.errors = [self._redact(error) for error in report.errors]
+        return report
 
     def _redact(self, text: str) -> str:
         for secret in self.config.secret_values:

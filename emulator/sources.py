@@ -19,6 +19,7 @@ KNOWN_SOURCE_PROPERTIES = {
     "conditional": {"condition", "alternatives"},
     "json": {"system", "url", "supports_since", "is_since_comparable", "is_chronological", "page_size", "headers",
              "if_source_empty", "supports_signalling", "initial_since_value"},
+    "http_endpoint": {"validation_expression", "supports_signalling"},
     "merge": {"version", "datasets", "equality", "equality_sets", "identity", "strategy", "max_merged",
               "supports_signalling", "if_source_empty"},
 }
@@ -92,3 +93,17 @@ class EmbeddedSource:
 
     def read(self, offset: Any, full: bool) -> SourceRead:
         return SourceRead([dict(entity) for entity in self.entities], full=True, offset=None)
+
+
+class HttpEndpointSource:
+    """`configuration-sources-http.rst`: entities are pushed to the pipe's receiver. Offline, the only pushes are the
+    ones `sesam upload` makes from `testdata/<pipe-id>.json`, so those are read; like pushed data they carry no
+    deletion tracking ("data that used to be included in the push … is not marked as deleted", custom-data-source.rst)."""
+
+    type = "http_endpoint"
+
+    def __init__(self, testdata: list[dict[str, Any]]) -> None:
+        self.entities = testdata
+
+    def read(self, offset: Any, full: bool) -> SourceRead:
+        return SourceRead([dict(entity) for entity in self.entities], full=False, offset=None)
