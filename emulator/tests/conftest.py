@@ -45,6 +45,10 @@ class FakeService:
     request and answers with the next status in `push_statuses` (default 200)."""
 
     def __init__(self) -> None:
+        self.reset()
+        self.app = self._build()
+
+    def reset(self) -> None:
         self.entities: list[dict[str, Any]] = []
         self.pull_requests: list[dict[str, str]] = []
         self.pull_status = 200
@@ -52,10 +56,14 @@ class FakeService:
         self.pushes: list[tuple[dict[str, str], list[dict[str, Any]]]] = []
         self.push_statuses: list[int] = []
         self.fail_ids: set[str] = set()
-        self.app = self._build()
+        self.headers_seen: list[dict[str, str]] = []
 
     def _build(self) -> Flask:
         app = Flask(__name__)
+
+        @app.before_request
+        def remember_headers() -> None:
+            self.headers_seen.append(dict(request.headers))
 
         @app.get("/entities")
         def pull() -> Response:
@@ -84,8 +92,15 @@ class FakeService:
         return [batch for _, batch in self.pushes]
 
 
-@pytest.fixture
-def service() -> Iterator[tuple[FakeService, str]]:
+@pytest.fixture(scope="session")
+def served_service() -> Iterator[tuple[FakeService, str]]:
+    """One server for the whole run (stopping a server takes half a second); each test gets it reset."""
     fake = FakeService()
     with ServedApp(fake.app) as served:
         yield fake, served.url
+
+
+@pytest.fixture
+def service(served_service: tuple[FakeService, str]) -> tuple[FakeService, str]:
+    served_service[0].reset()
+    return served_service
