@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import requests
@@ -90,21 +90,23 @@ class JsonSink:
                             f"pipe {self.pipe_id}: {consecutive} consecutive write error(s), last: {result.errors[-1]}")
 
     def _send_batch(self, session: requests.Session, sequence: _Sequence, batch: list[dict[str, Any]], is_last: bool,
-                    retries: dict[str, dict[str, Any]], result: SinkResult) -> list[tuple[dict[str, Any] | None, int | None]]:
-        """Send one batch (falling back to single entities); the outcome per entity, None meaning written. The final
-        empty batch reports itself as one pseudo-entity so that its failure counts as a write error too."""
+                    retries: dict[str, dict[str, Any]], result: SinkResult
+                    ) -> Iterator[tuple[dict[str, Any] | None, int | None]]:
+        """Send one batch (falling back to single entities), yielding the outcome per entity as it is known (None
+        meaning written), so the caller can stop the run at the error that ends it. The final empty batch reports
+        itself as one pseudo-entity so that its failure counts as a write error too."""
         status = self._post_with_retries(session, sequence, batch, is_last, result)
         if status is None or not batch:
-            written = [(entity, None) for entity in batch] or [(None, status)]
+            outcomes: Iterable[tuple[dict[str, Any] | None, int | None]] = [(e, status) for e in batch] or [(None, status)]
         elif self.pump["fallback_to_single_entities_on_batch_fail"] and len(batch) > 1:
-            written = [(entity, self._post(session, sequence, [entity], False, result)) for entity in batch]
+            outcomes = ((entity, self._post(session, sequence, [entity], False, result)) for entity in batch)
         else:
-            written = [(entity, status) for entity in batch]
-        for entity, entity_status in written:
+            outcomes = [(entity, status) for entity in batch]
+        for entity, entity_status in outcomes:
             if entity is not None and entity_status is None:
                 result.pushed += 1
                 retries.pop(entity["_id"], None)
-        return written
+            yield entity, entity_status
 
     def _setting(self, name: str, status: int | None) -> Any:
         return self.system.retry_overrides(status).get(name, self.pump[name])
