@@ -65,9 +65,18 @@ def _join_sides(clause: Any, alias: str, bound: set[str], all_aliases: list[str]
     if not (isinstance(clause, list) and len(clause) == 3 and clause[0] == "eq"):
         return None
     for mine, other in ((clause[1], clause[2]), (clause[2], clause[1])):
-        if referenced_aliases(mine, all_aliases) == {alias} and referenced_aliases(other, all_aliases) <= bound:
+        others = referenced_aliases(other, all_aliases)
+        # "all must by navigable from the source entity": the other side must reach the source or a bound alias
+        navigable = bool(others) or _refers_to_source(other)
+        if referenced_aliases(mine, all_aliases) == {alias} and others <= bound and navigable:
             return other, mine
     return None
+
+
+def _refers_to_source(expression: Any) -> bool:
+    if isinstance(expression, str):
+        return expression.startswith(("_S", "_P.", "_R.", "_."))
+    return isinstance(expression, list) and any(_refers_to_source(item) for item in expression[1:])
 
 
 def _clause_holds(clause: Any, ctx: Context) -> bool:
