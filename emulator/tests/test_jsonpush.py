@@ -25,6 +25,12 @@ def make(folder: Path, url: str, pipes: list[dict[str, Any]], system: dict[str, 
     return Emulator(folder, {"shop": url}, secrets=secrets)
 
 
+def run_with_state(folder: Path, url: str, pipes: list[dict[str, Any]], rounds: int | None = None) -> Any:
+    """One invocation that continues from the previous one's state, as `--state` does."""
+    write_config(folder / "cfg", pipes, [microservice("shop")])
+    return Emulator(folder / "cfg", {"shop": url}, state_dir=folder / "state").run(rounds=rounds)
+
+
 def entities(count: int) -> list[dict[str, Any]]:
     return [{"_id": str(n), "name": f"n{n}"} for n in range(count)]
 
@@ -46,13 +52,10 @@ def test_full_sync_batches_with_sequence_params_and_a_final_empty_batch(tmp_path
 def test_incremental_run_sends_only_changes_then_nothing(tmp_path: Path, service: tuple[FakeService, str]) -> None:
     fake, url = service
     items = entities(3)
-    pipes = share_pipes(items)
-    write_config(tmp_path / "cfg", pipes, [microservice("shop")])
-    Emulator(tmp_path / "cfg", {"shop": url}, state_dir=tmp_path / "state").run(rounds=1)
+    run_with_state(tmp_path, url, share_pipes(items), rounds=1)
     fake.pushes.clear()
     items[1]["name"] = "changed"
-    write_config(tmp_path / "cfg", pipes, [microservice("shop")])
-    report = Emulator(tmp_path / "cfg", {"shop": url}, state_dir=tmp_path / "state").run()
+    report = run_with_state(tmp_path, url, share_pipes(items))
     assert fake.pushed_batches[0] == [{**items[1], "_deleted": False, "_updated": 3, "_previous": 1,
                                        "_ts": fake.pushed_batches[0][0]["_ts"], "_hash": fake.pushed_batches[0][0]["_hash"]}]
     assert fake.pushed_batches[1:] == [[]]
@@ -64,12 +67,9 @@ def test_incremental_run_sends_only_changes_then_nothing(tmp_path: Path, service
 def test_deletes_are_pushed_as_deleted_entities(tmp_path: Path, service: tuple[FakeService, str]) -> None:
     fake, url = service
     items = entities(2)
-    pipes = share_pipes(items)
-    write_config(tmp_path / "cfg", pipes, [microservice("shop")])
-    Emulator(tmp_path / "cfg", {"shop": url}, state_dir=tmp_path / "state").run(rounds=1)
+    run_with_state(tmp_path, url, share_pipes(items), rounds=1)
     fake.pushes.clear()
-    write_config(tmp_path / "cfg", share_pipes(items[:1]), [microservice("shop")])
-    Emulator(tmp_path / "cfg", {"shop": url}, state_dir=tmp_path / "state").run(rounds=1)
+    run_with_state(tmp_path, url, share_pipes(items[:1]), rounds=1)
     [deleted] = fake.pushed_batches[0]
     assert (deleted["_id"], deleted["_deleted"]) == ("1", True)
 
