@@ -37,9 +37,13 @@ class JsonSource:
         return bool(self.supports_since and (self.chronological or self.comparable))
 
     def read(self, offset: Any, full: bool) -> SourceRead:
-        since = None if full or not self.uses_since else offset
-        if since is None and self.uses_since and not full:
+        if not self.uses_since:
+            since = None
+        elif offset is None:
+            # "used as the since value if the pipe offset has not been set yet (or the pipe has been reset)"
             since = self.spec.get("initial_since_value")
+        else:
+            since = None if full else offset
         full_read = since is None
         paging = bool(self.page_size) and self.supports_since and self.chronological and self.comparable
         entities: list[dict[str, Any]] = []

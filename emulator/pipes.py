@@ -24,7 +24,7 @@ from emulator.merge import MergeSource
 from emulator.namespaces import ADD_NAMESPACES_SOURCES, REMOVE_NAMESPACES_SINKS, add_namespaces, remove_namespaces
 from emulator.sinks import DatasetSink, SinkResult, check_sink_properties
 from emulator.sources import (
-    DatasetSource, EmbeddedSource, HttpEndpointSource, Source, SourceRead, check_if_source_empty, check_source_properties,
+    DatasetSource, EmbeddedSource, HttpEndpointSource, Source, check_if_source_empty, check_source_properties,
     choose_alternative,
 )
 from emulator.systems import System
@@ -83,6 +83,7 @@ class Pipe:
         self.identity_ns = namespaces.get("identity", self.id)
         self.property_ns = namespaces.get("property", self.id)
         self.env = DTLEnvironment(self.id, namespaced, self.identity_ns, self.property_ns, lookup=self)
+        self._lookup_cache: dict[str, tuple[int, list[dict[str, Any]]]] = {}
 
         source_spec = pipe["source"]
         check_source_properties(self.id, source_spec)
@@ -133,7 +134,13 @@ class Pipe:
     # --- hops lookups (emulator.dtl.hops.Lookup) ----------------------------------------------------------------
 
     def entities(self, dataset_id: str) -> list[dict[str, Any]]:
-        return list(self.store.dataset(dataset_id).latest(include_deleted=False))
+        """The live entities of a dataset, read once per dataset version rather than once per lookup."""
+        dataset = self.store.dataset(dataset_id)
+        cached = self._lookup_cache.get(dataset_id)
+        if cached is None or cached[0] != dataset.max_offset:
+            cached = (dataset.max_offset, list(dataset.latest(include_deleted=False)))
+            self._lookup_cache[dataset_id] = cached
+        return cached[1]
 
     @property
     def input_datasets(self) -> list[str]:

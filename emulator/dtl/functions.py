@@ -19,7 +19,7 @@ from itertools import product
 from typing import Any
 from urllib.parse import quote, unquote
 
-from emulator.dtl.engine import Context, function, is_true, walk_path
+from emulator.dtl.engine import Context, function, is_true
 from emulator.dtl.murmur import murmur3_128
 from emulator.errors import DTLError
 from emulator.namespaces import matches_property

@@ -216,3 +216,13 @@ def test_state_dir_continues_like_a_node(tmp_path: Path) -> None:
     report = emulator.run(rounds=1)
     assert (report.pipe("b").full, report.pipe("b").read, report.pipe("b").written) == (False, 1, 1)
     assert [e["v"] for e in emulator.dataset("b")] == [2, 10]
+
+
+def test_initial_since_value_is_used_before_there_is_an_offset(tmp_path: Path, service: tuple[FakeService, str]) -> None:
+    # configuration-sources.rst: initial_since_value is "used as the since value if the pipe offset has not been set yet"
+    fake, url = service
+    fake.entities = [product(1, 10), product(2, 11)]
+    emulator = emulator_for(tmp_path, url, [json_pipe(supports_since=True, initial_since_value="10")])
+    emulator.run(rounds=1)
+    assert fake.pull_requests == [{"since": "10"}]
+    assert [e["_id"] for e in emulator.dataset("shop-product-collect")] == ["2"]
