@@ -32,14 +32,8 @@ def value_key(value: Any) -> str:
 
 
 def join_values(value: Any) -> set[str]:
-    return {value_key(item) for item in _flatten(as_list(value)) if item is not None}
-
-
-def _flatten(values: Iterable[Any]) -> list[Any]:
-    out: list[Any] = []
-    for value in values:
-        out.extend(_flatten(value) if isinstance(value, list) else [value])
-    return out
+    """The values a join side offers: a list gives its items (a tuple from `tuples` stays one composite key)."""
+    return {value_key(item) for item in as_list(value) if item is not None}
 
 
 def referenced_aliases(expression: Any, aliases: Iterable[str]) -> set[str]:

@@ -128,3 +128,30 @@ def test_unjoined_alias_and_recursion_are_refused(tmp_path: Path) -> None:
     write_config(tmp_path / "b", pipes([{"_id": "o1"}], [], recursive))
     with pytest.raises(Unsupported, match="pipe order-enriched: hops: the 'recurse' property"):
         Emulator(tmp_path / "b").run(rounds=1)
+
+
+def test_join_kinds_from_how_joins_work(tmp_path: Path) -> None:
+    # hub/dtl/joins.rst: "if any of the values overlap, then the join succeeds"; null values are not indexed;
+    # composite keys with tuples
+    a = {"_id": "A", "value": 1, "values": [1, 2, 4, 5], "x": 1, "y": 2}
+    b = {"_id": "B", "value": 1, "values": [1, 3, 4, 6], "x": 1, "y": 2, "z": None}
+    wheres = {
+        "one-to-one": ["eq", "_S.value", "b.value"], "one-to-many": ["eq", "_S.value", "b.values"],
+        "many-to-one": ["eq", "_S.values", "b.value"], "many-to-many": ["eq", "_S.values", "b.values"],
+        "functional": ["eq", ["+", "_S.value", 2], "b.values"],
+        "composite": ["eq", ["tuples", "_S.x", "_S.y"], ["tuples", "b.x", "b.y"]],
+        "crossed-composite": ["eq", ["tuples", "_S.y", "_S.x"], ["tuples", "b.x", "b.y"]],
+        "null": ["eq", "_S.missing", "b.z"],
+    }
+    rules = [["add", "_id", "_S._id"]] + [
+        ["add", name, ["count", ["hops", {"datasets": ["B b"], "where": where}]]] for name, where in wheres.items()]
+    folder = write_config(tmp_path, [{"_id": "A", "source": {"type": "embedded", "entities": [a]}},
+                                     {"_id": "B", "source": {"type": "embedded", "entities": [b]}},
+                                     {"_id": "joined", "source": {"type": "dataset", "dataset": "A"},
+                                      "transform": {"type": "dtl", "rules": {"default": rules}}}])
+    emulator = Emulator(folder)
+    emulator.run()
+    [joined] = emulator.dataset("joined")
+    assert {name: joined[name] for name in wheres} == {
+        "one-to-one": 1, "one-to-many": 1, "many-to-one": 1, "many-to-many": 1, "functional": 1,
+        "composite": 1, "crossed-composite": 0, "null": 0}
