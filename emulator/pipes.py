@@ -65,17 +65,10 @@ class Pipe:
     def __init__(self, pipe: dict[str, Any], config: Config, store: Store, systems: dict[str, System],
                  capture_output: bool = False) -> None:
         self.id = pipe["_id"]
-        self.spec = pipe
         self.config = config
         self.store = store
-        where = f"pipe {self.id}"
-        for key in pipe:
-            if key not in KNOWN_PIPE_PROPERTIES:
-                raise Unsupported(where, f"pipe property {key!r}")
         self.pump = dict(pipe.get("pump") or {})
-        for key in self.pump:
-            if key not in KNOWN_PUMP_PROPERTIES:
-                raise Unsupported(where, f"pump property {key!r}")
+        self._refuse_unknown_properties(pipe)
         self.mode = self.pump.get("mode", "scheduled")
 
         namespaced = pipe.get("namespaced_identifiers", config.namespaced_identifiers) is True
@@ -93,31 +86,40 @@ class Pipe:
         self.source_spec = source_spec
         self.source = self._build_source(source_spec, config, systems, namespaced)
         self.add_namespaces = pipe.get("add_namespaces", namespaced and source_spec["type"] in ADD_NAMESPACES_SOURCES)
-
-        self.transforms: list[DTLTransform] = []
-        for transform in transforms_of(pipe):
-            if transform.get("type") != "dtl":
-                raise Unsupported(where, f"transform type {transform.get('type')!r}")
-            unknown = set(transform) - {"type", "rules", "id_required", "comment", "name"}
-            if unknown:
-                raise Unsupported(where, f"DTL transform property {sorted(unknown)[0]!r}")
-            self.transforms.append(DTLTransform(transform, self.env))
+        self.transforms = [self._build_transform(spec) for spec in transforms_of(pipe)]
 
         sink_spec = pipe.get("sink") or {"type": "dataset"}
         check_sink_properties(self.id, sink_spec)
         self.sink_type = sink_spec.get("type", "dataset")
         self.remove_namespaces = pipe.get("remove_namespaces", namespaced and self.sink_type in REMOVE_NAMESPACES_SINKS)
         self.output_dataset = sink_dataset(pipe)
+        self.sink = self._build_sink(sink_spec, systems, capture_output)
+
+    def _refuse_unknown_properties(self, pipe: dict[str, Any]) -> None:
+        for key in pipe:
+            if key not in KNOWN_PIPE_PROPERTIES:
+                raise Unsupported(f"pipe {self.id}", f"pipe property {key!r}")
+        for key in self.pump:
+            if key not in KNOWN_PUMP_PROPERTIES:
+                raise Unsupported(f"pipe {self.id}", f"pump property {key!r}")
+
+    def _build_transform(self, spec: dict[str, Any]) -> DTLTransform:
+        if spec.get("type") != "dtl":
+            raise Unsupported(f"pipe {self.id}", f"transform type {spec.get('type')!r}")
+        unknown = set(spec) - {"type", "rules", "id_required", "comment", "name"}
+        if unknown:
+            raise Unsupported(f"pipe {self.id}", f"DTL transform property {sorted(unknown)[0]!r}")
+        return DTLTransform(spec, self.env)
+
+    def _build_sink(self, spec: dict[str, Any], systems: dict[str, System], capture_output: bool) -> DatasetSink | JsonSink:
         if self.sink_type == "json" and capture_output:
             # `sesam verify` reads an output pipe's entities at the sink stage instead of a live receiver.
-            self.sink = DatasetSink({}, store.dataset(capture_dataset(self.id)))
-        elif self.sink_type == "json":
+            return DatasetSink({}, self.store.dataset(capture_dataset(self.id)))
+        if self.sink_type == "json":
             dead_letter = self.pump.get("dead_letter_dataset")
-            self.sink: DatasetSink | JsonSink = JsonSink(
-                self.id, sink_spec, _system(where, sink_spec, systems), self.pump,
-                (lambda: store.dataset(dead_letter)) if dead_letter else None)
-        else:
-            self.sink = DatasetSink(sink_spec, store.dataset(self.output_dataset or self.id))
+            return JsonSink(self.id, spec, _system(f"pipe {self.id}", spec, systems), self.pump,
+                            (lambda: self.store.dataset(dead_letter)) if dead_letter else None)
+        return DatasetSink(spec, self.store.dataset(self.output_dataset or self.id))
 
     def _build_source(self, spec: dict[str, Any], config: Config, systems: dict[str, System], namespaced: bool) -> Source:
         kind = spec["type"]
