@@ -4,11 +4,13 @@
 last `_updated` seen (chronological) or the largest (comparable). Paging with `page_size` (sent as `limit`) is only
 used when all three flags are true, as documented; paging stops at an empty page (the docs leave the stop rule open,
 and an empty page ends the stream under either reading). Everything is read before anything is processed, so a failed
-or malformed response fails the run and changes nothing.
+or malformed response fails the run and changes nothing. A failed request is retried `max_read_retries` times (pump,
+default 0) after `read_retry_delay` seconds, or as the system's `retry_strategy` entry for the status says.
 """
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 import requests
@@ -20,11 +22,19 @@ from emulator.systems import System
 MAX_PAGES = 100_000  # a server that never returns an empty page must not hang the emulator
 
 
+class _ReadError(Exception):
+    def __init__(self, message: str, status: int | None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
 class JsonSource:
     type = "json"
 
-    def __init__(self, pipe_id: str, spec: dict[str, Any], system: System) -> None:
+    def __init__(self, pipe_id: str, spec: dict[str, Any], system: System, pump: dict[str, Any]) -> None:
         self.pipe_id = pipe_id
+        self.pump = pump
         self.spec = spec
         self.system = system
         self.supports_since = spec.get("supports_since", False)
@@ -64,17 +74,30 @@ class JsonSource:
         return SourceRead(entities, full=full_read, offset=self._next_offset(None if full else offset, entities))
 
     def _fetch(self, session: requests.Session, params: dict[str, Any]) -> list[dict[str, Any]]:
+        attempt = 0
+        while True:
+            try:
+                return self._fetch_once(session, params)
+            except _ReadError as error:
+                overrides = self.system.retry_overrides(error.status)
+                if attempt >= overrides.get("max_read_retries", self.pump.get("max_read_retries", 0)):
+                    raise PipeRunError(error.message) from None
+                attempt += 1
+                time.sleep(overrides.get("read_retry_delay", self.pump.get("read_retry_delay", 0)))
+
+    def _fetch_once(self, session: requests.Session, params: dict[str, Any]) -> list[dict[str, Any]]:
         url = self.system.url_for(self.spec["url"])
         where = f"pipe {self.pipe_id}: GET {self.spec['url']}"
         try:
             response = session.get(url, params=params, headers=self.system.headers(self.spec.get("headers")),
                                    timeout=self.system.timeout)
+            content = response.content
         except requests.RequestException as error:
-            raise PipeRunError(f"{where} failed: {type(error).__name__}") from None
+            raise _ReadError(f"{where} failed: {type(error).__name__}", None) from None
         if response.status_code != 200:
-            raise PipeRunError(f"{where} answered {response.status_code}")
+            raise _ReadError(f"{where} answered {response.status_code}", response.status_code)
         try:
-            body = json.loads(response.content)
+            body = json.loads(content)
         except ValueError:
             raise PipeRunError(f"{where} did not return valid JSON") from None
         # "The HTTP body is JSON data which will always be in the form of a JSON array" (json-pull.rst).

@@ -8,7 +8,10 @@ always closes the run. A batch answered with anything but 2xx is re-sent `batch_
 error: with `max_write_errors_in_retry_dataset` > 0 it is kept for retry in later runs until it has failed
 `max_retries_per_entity` times, when it goes to `dead_letter_dataset`; the run stops after
 `max_consecutive_write_errors` errors in a row (default 1). A system `retry_strategy` entry for the status overrides
-these settings. A stopped run keeps its offset, so the next run sends the same entities again.
+these settings. A stopped run keeps its offset, so the next run sends the same entities again. With
+`track_dead_letters`, an entity written successfully is deleted from the dead letter dataset. A 409 on a full sync
+stops the run at once: the sink "must stop the active sync, and try again later … from the beginning with a new
+sequence" (json-push.rst).
 """
 from __future__ import annotations
 
@@ -20,11 +23,12 @@ from typing import Any
 import requests
 
 from emulator.dataset import Dataset
-from emulator.errors import PipeRunError
+from emulator.errors import PipeRunError, SequenceConflict
 from emulator.sinks import SinkResult
 from emulator.systems import System
 
 DEFAULT_BATCH_SIZE = 100
+CONFLICT = 409
 PUMP_DEFAULTS = {
     "max_retries_per_entity": 5,
     "max_consecutive_write_errors": 1,
@@ -96,6 +100,8 @@ class JsonSink:
         meaning written), so the caller can stop the run at the error that ends it. The final empty batch reports
         itself as one pseudo-entity so that its failure counts as a write error too."""
         status = self._post_with_retries(session, sequence, batch, is_last, result)
+        if status == CONFLICT and sequence.full:
+            raise SequenceConflict(f"pipe {self.pipe_id}: the receiver answered 409 Conflict to the full sync")
         if status is None or not batch:
             outcomes: Iterable[tuple[dict[str, Any] | None, int | None]] = [(e, status) for e in batch] or [(None, status)]
         elif self.pump["fallback_to_single_entities_on_batch_fail"] and len(batch) > 1:
@@ -106,7 +112,16 @@ class JsonSink:
             if entity is not None and entity_status is None:
                 result.pushed += 1
                 retries.pop(entity["_id"], None)
+                self._forget_dead_letter(entity["_id"])
             yield entity, entity_status
+
+    def _forget_dead_letter(self, entity_id: str) -> None:
+        if not self.pump.get("track_dead_letters") or self.dead_letters is None:
+            return
+        dead = self.dead_letters()
+        letter = dead.get(entity_id)
+        if letter is not None and not letter["_deleted"]:
+            dead.write({**letter, "_deleted": True})
 
     def _setting(self, name: str, status: int | None) -> Any:
         return self.system.retry_overrides(status).get(name, self.pump[name])
@@ -115,7 +130,7 @@ class JsonSink:
                            is_last: bool, result: SinkResult) -> int | None:
         status = self._post(session, sequence, batch, is_last, result)
         attempts = 0
-        while status is not None and attempts < self._setting("batch_retries", status):
+        while status not in (None, CONFLICT) and attempts < self._setting("batch_retries", status):
             attempts += 1
             time.sleep(self._setting("write_retry_delay", status))
             status = self._post(session, sequence, batch, is_last, result)

@@ -17,7 +17,7 @@ from emulator.dataset import Store
 from emulator.dtl import DTLEnvironment, DTLTransform
 from emulator.dtl.engine import Context
 from emulator.dtl.hops import join_values
-from emulator.errors import EmulatorError, PipeRunError, Unsupported
+from emulator.errors import EmulatorError, PipeRunError, SequenceConflict, Unsupported
 from emulator.jsonpull import JsonSource
 from emulator.jsonpush import JsonSink
 from emulator.merge import MergeSource
@@ -131,7 +131,7 @@ class Pipe:
             return MergeSource(self.id, spec, self.store, namespaced)
         if kind == "http_endpoint":
             return HttpEndpointSource(_testdata(config, self.id))
-        return JsonSource(self.id, spec, _system(f"pipe {self.id}", spec, systems))
+        return JsonSource(self.id, spec, _system(f"pipe {self.id}", spec, systems), self.pump)
 
     # --- hops lookups (emulator.dtl.hops.Lookup) ----------------------------------------------------------------
 
@@ -160,6 +160,9 @@ class Pipe:
             self._run(report, force_full)
         except Unsupported:
             raise
+        except SequenceConflict as error:
+            self.store.pipe_state(self.id)["restart_full_sync"] = True
+            report.errors.append(str(error))
         except EmulatorError as error:
             report.errors.append(str(error))
         return report
@@ -169,7 +172,8 @@ class Pipe:
         runs = state.get("runs", 0) + 1
         rescan_every = self.pump.get("rescan_run_count")
         # "rescan_run_count: 2 => incremental, rescan, incremental, rescan" (configuration-pump.rst)
-        full = force_full or "offset" not in state or bool(rescan_every and runs % rescan_every == 0)
+        full = (force_full or "offset" not in state or state.get("restart_full_sync", False)
+                or bool(rescan_every and runs % rescan_every == 0))
         hopped_offsets = {d: self.store.dataset(d).max_offset for d in set(self.input_datasets)}
 
         read = self.source.read(state.get("offset"), full)
@@ -194,7 +198,7 @@ class Pipe:
         finally:
             _merge_result(report, result)
 
-        state.update(offset=read.offset, runs=runs, retries=retries, deps=dependencies)
+        state.update(offset=read.offset, runs=runs, retries=retries, deps=dependencies, restart_full_sync=False)
         state["dep_offsets"] = {**state.get("dep_offsets", {}), **hopped_offsets}
 
     def _transform_all(self, entities: list[dict[str, Any]], dependencies: dict[str, Any]) -> list[dict[str, Any]]:

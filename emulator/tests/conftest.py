@@ -52,6 +52,7 @@ class FakeService:
         self.entities: list[dict[str, Any]] = []
         self.pull_requests: list[dict[str, str]] = []
         self.pull_status = 200
+        self.pull_failures = 0  # the next N pulls answer 503
         self.pull_body: str | None = None
         self.pushes: list[tuple[dict[str, str], list[dict[str, Any]]]] = []
         self.push_statuses: list[int] = []
@@ -68,6 +69,9 @@ class FakeService:
         @app.get("/entities")
         def pull() -> Response:
             self.pull_requests.append(dict(request.args))
+            if self.pull_failures:
+                self.pull_failures -= 1
+                return Response("busy", status=503)
             if self.pull_status != 200 or self.pull_body is not None:
                 return Response(self.pull_body or "upstream failed", status=self.pull_status)
             since = request.args.get("since")

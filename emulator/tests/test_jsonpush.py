@@ -165,3 +165,33 @@ def test_unreachable_receiver_is_a_reported_error(tmp_path: Path) -> None:
     write_config(tmp_path, share_pipes(entities(1), pump={"batch_retries": 0}), [microservice("shop")])
     report = Emulator(tmp_path, {"shop": "http://127.0.0.1:9"}).run(rounds=1)
     assert "POST /receiver failed: ConnectionError" in report.pipe("shop-product-share").errors
+
+
+def test_conflict_on_a_full_sync_stops_and_the_next_run_starts_over(tmp_path: Path, service: tuple[FakeService, str]) -> None:
+    # json-push.rst: on 409 the sink "must stop the active sync … start from the beginning with a new sequence"
+    fake, url = service
+    fake.push_statuses = [409]
+    emulator = make(tmp_path, url, share_pipes(entities(3), sink={"batch_size": 2}))
+    report = emulator.run(rounds=1)
+    assert "409 Conflict" in report.pipe("shop-product-share").errors[-1]
+    assert len(fake.pushes) == 1
+    emulator.run(rounds=1)
+    params = [p for p, _ in fake.pushes[1:]]
+    assert params[0]["is_first"] == "true" and params[0]["sequence_id"] != fake.pushes[0][0]["sequence_id"]
+    assert [len(b) for b in fake.pushed_batches[1:]] == [2, 1, 0]
+
+
+def test_track_dead_letters_deletes_a_dead_letter_once_written(tmp_path: Path, service: tuple[FakeService, str]) -> None:
+    fake, url = service
+    fake.fail_ids = {"0"}
+    items = entities(1)
+    pump = {"batch_retries": 0, "max_consecutive_write_errors": 5, "max_write_errors_in_retry_dataset": 5,
+            "max_retries_per_entity": 0, "dead_letter_dataset": "dead", "track_dead_letters": True}
+    run_with_state(tmp_path, url, share_pipes(items, pump=pump), rounds=1)
+    fake.fail_ids = set()
+    items[0]["name"] = "fixed"
+    emulator_state = run_with_state(tmp_path, url, share_pipes(items, pump=pump), rounds=1)
+    assert emulator_state.pipe("shop-product-share").pushed == 1
+    write_config(tmp_path / "cfg", share_pipes(items, pump=pump), [microservice("shop")])
+    dead = Emulator(tmp_path / "cfg", {"shop": url}, state_dir=tmp_path / "state").dataset("dead")
+    assert [(e["_id"], e["_deleted"]) for e in dead] == [("0", True)]

@@ -226,3 +226,19 @@ def test_initial_since_value_is_used_before_there_is_an_offset(tmp_path: Path, s
     emulator.run(rounds=1)
     assert fake.pull_requests == [{"since": "10"}]
     assert [e["_id"] for e in emulator.dataset("shop-product-collect")] == ["2"]
+
+
+def test_read_retries_follow_the_pump_and_the_retry_strategy(tmp_path: Path, service: tuple[FakeService, str]) -> None:
+    # configuration-pump.rst max_read_retries (default 0: fail at once); configuration-systems-url.rst retry_strategy
+    fake, url = service
+    fake.entities = [product(1, 10)]
+    fake.pull_failures = 2
+    report = emulator_for(tmp_path / "a", url, [json_pipe()]).run(rounds=1)
+    assert report.pipe("shop-product-collect").errors == ["pipe shop-product-collect: GET /entities answered 503"]
+    fake.pull_failures = 2
+    pipe = {**json_pipe(), "pump": {"max_read_retries": 2}}
+    assert not emulator_for(tmp_path / "b", url, [pipe]).run(rounds=1).pipe("shop-product-collect").errors
+    fake.pull_failures = 2
+    write_config(tmp_path / "c", [json_pipe()], [{**microservice("shop"), "retry_strategy": {
+        "503": {"max_read_retries": 2, "read_retry_delay": 0}}}])
+    assert not Emulator(tmp_path / "c", {"shop": url}).run(rounds=1).pipe("shop-product-collect").errors
