@@ -361,6 +361,19 @@ def sum_(values: Any) -> Any:
     return total
 
 
+# --- sets (dtl-functions-sets.rst): both arguments are coerced into sets; results are lists of distinct values ----
+
+
+def _distinct_values(values: Any) -> list[Any]:
+    return _distinct(as_list(values), as_list(values))
+
+
+function("union")(lambda left, right: _distinct_values(as_list(left) + as_list(right)))
+function("intersection")(lambda left, right: [v for v in _distinct_values(left) if v in as_list(right)])
+function("difference")(lambda left, right: [v for v in _distinct_values(left) if v not in as_list(right)])
+function("intersects")(lambda left, right: any(v in as_list(right) for v in as_list(left)))
+
+
 # --- dictionaries (dtl-functions-dictionaries.rst) ----------------------------------------------------------------
 
 

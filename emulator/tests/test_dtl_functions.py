@@ -106,6 +106,15 @@ DOC_EXAMPLES = [
      [{"age": 20}, {"age": 30}, {"age": 50}]),
     ("lists", ["sorted-descending", ["list", 4, 2, 5, 4, 3]], None, [5, 4, 4, 3, 2]),
     ("lists", ["sum", ["list", 2, 4, 6]], None, 12),
+    # dtl-functions-sets.rst
+    ("sets", ["difference", ["list", "A", "B", "C", "D"], ["list", "A", "B", "E"]], None, ["C", "D"]),
+    ("sets", ["difference", "A", ["list", "B", "C"]], None, ["A"]),
+    ("sets", ["intersection", ["list", "A", "B"], ["list", "B", "C"]], None, ["B"]),
+    ("sets", ["intersection", "A", ["list", "B", "C"]], None, []),
+    ("sets", ["intersects", "B", ["list", "B", "C"]], None, True),
+    ("sets", ["intersects", "A", ["list", "B", "C"]], None, False),
+    ("sets", ["union", ["list", "A", "B"], ["list", "B", "C"]], None, ["A", "B", "C"]),
+    ("sets", ["union", "A", ["list", "B", "C"]], None, ["A", "B", "C"]),
     # dtl-functions-dictionaries.rst
     ("dictionaries", ["dict"], None, {}),
     ("dictionaries", ["dict", ["list", ["list", "A", 1], ["list", "B", 2], ["list", "C", 3]]], None, {"A": 1, "B": 2, "C": 3}),
