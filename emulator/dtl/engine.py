@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from emulator.errors import DTLError
+from emulator.errors import DTLError, Unsupported
 
 Function = Callable[[list[Any], "Context"], Any]
 FUNCTIONS: dict[str, Function] = {}
@@ -195,6 +195,8 @@ class DTLTransform:
         self.rules = rules
         self.env = env
         self.id_required = spec.get("id_required", True)
+        for rule in rules.values():
+            check_transforms(rule, f"pipe {env.pipe_id}")
 
     def apply(self, entity: dict[str, Any]) -> list[dict[str, Any]]:
         """The entities this source entity yields: those emitted by `create`, then the target (unless discarded;
@@ -222,3 +224,61 @@ class DTLTransform:
         if self.id_required:
             raise DTLError(f"pipe {self.env.pipe_id}: DTL produced an entity without a string _id (id_required)")
         return False
+
+
+_UNCHECKED = ("comment", "literal")
+
+
+def check_transforms(steps: Any, where: str) -> None:
+    """Refuse, before anything runs, a rule that names a function the emulator does not implement."""
+    if not isinstance(steps, list):
+        raise DTLError(f"{where}: a DTL rule must be a list of transforms, got {steps!r}")
+    for step in steps:
+        if not isinstance(step, list) or not step or not isinstance(step[0], str):
+            raise DTLError(f"{where}: not a DTL transform: {step!r}")
+        name, args = step[0], step[1:]
+        if name not in TRANSFORMS:
+            raise Unsupported(where, f"DTL transform function {name!r}")
+        if name in _UNCHECKED:
+            continue
+        if name == "if":
+            check_expression(args[0] if args else None, where)
+            for branch in args[1:]:
+                _check_branch(branch, where)
+        elif name in ("case", "case-eq"):
+            values = args[1:] if name == "case-eq" else args
+            if name == "case-eq" and args:
+                check_expression(args[0], where)
+            for index, arg in enumerate(values):
+                is_branch = index % 2 == 1 or (len(values) % 2 == 1 and index == len(values) - 1)
+                _check_branch(arg, where) if is_branch else check_expression(arg, where)
+        else:
+            for arg in args:
+                check_expression(arg, where)
+
+
+def _check_branch(branch: Any, where: str) -> None:
+    check_transforms([branch] if isinstance(branch, list) and branch and isinstance(branch[0], str) else branch or [], where)
+
+
+def check_expression(expression: Any, where: str) -> None:
+    if not (isinstance(expression, list) and expression and isinstance(expression[0], str)):
+        return  # a literal (dicts are literal values in DTL)
+    name, args = expression[0], expression[1:]
+    if name not in FUNCTIONS:
+        raise Unsupported(where, f"DTL function {name!r}")
+    if name in _UNCHECKED:
+        return
+    for arg in args:
+        if isinstance(arg, dict) and name in ("hops", "apply-hops"):
+            _check_hops_spec(arg, where)
+        else:
+            check_expression(arg, where)
+
+
+def _check_hops_spec(spec: dict[str, Any], where: str) -> None:
+    clauses = spec.get("where")
+    single = isinstance(clauses, list) and clauses and isinstance(clauses[0], str)
+    for clause in [clauses] if single else clauses or []:
+        check_expression(clause, where)
+    check_expression(spec.get("return"), where)

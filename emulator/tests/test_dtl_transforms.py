@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from emulator.dtl import DTLEnvironment, DTLTransform
-from emulator.errors import DTLError
+from emulator.errors import DTLError, Unsupported
 
 
 def run(rules: list[Any] | dict[str, Any], source: dict[str, Any], namespaced: bool = False,
@@ -156,8 +156,15 @@ def test_id_required_fails_on_target_without_id() -> None:
     assert run([["add", "x", 1]], {"_id": "1"}, id_required=False) == []
 
 
-def test_unknown_transform_and_expression_in_transform_position_are_errors() -> None:
-    with pytest.raises(DTLError, match="unknown DTL transform function 'frobnicate'"):
+def test_unknown_functions_are_refused_before_anything_runs() -> None:
+    with pytest.raises(Unsupported, match="pipe p: DTL transform function 'frobnicate' is not supported"):
         run([["frobnicate"]], {"_id": "1"})
-    with pytest.raises(DTLError, match="expression function and cannot be used as a transform"):
+    with pytest.raises(Unsupported, match="pipe p: DTL transform function 'upper' is not supported"):
         run([["upper", "x"]], {"_id": "1"})
+    with pytest.raises(Unsupported, match="pipe p: DTL function 'is-changed' is not supported"):
+        run([["if", ["is-changed", "_.name"], ["add", "x", 1]]], {"_id": "1"})
+    with pytest.raises(Unsupported, match="pipe p: DTL function 'lookup-entity' is not supported"):
+        run([["add", "x", ["first", ["hops", {"datasets": ["d x"], "where": [["eq", "_S.a", ["lookup-entity", "d", "x"]]]}]]]],
+            {"_id": "1"})
+    # comments and literals are not evaluated, so they are not checked either
+    assert target([["comment", ["frobnicate"]], ["add", "v", ["literal", ["frobnicate"]]]]) == {"v": ["frobnicate"]}
