@@ -227,6 +227,7 @@ class DTLTransform:
 
 
 _UNCHECKED = ("comment", "literal")
+UNSUPPORTED_HOPS_KEYS = ("recurse", "subsets", "prefilters")
 
 
 def check_transforms(steps: Any, where: str) -> None:
@@ -277,6 +278,9 @@ def check_expression(expression: Any, where: str) -> None:
 
 
 def _check_hops_spec(spec: dict[str, Any], where: str) -> None:
+    for key in UNSUPPORTED_HOPS_KEYS:
+        if key in spec:
+            raise Unsupported(f"{where}: hops", f"the '{key}' property")
     clauses = spec.get("where")
     single = isinstance(clauses, list) and clauses and isinstance(clauses[0], str)
     for clause in [clauses] if single else clauses or []:

@@ -16,11 +16,9 @@ from collections.abc import Iterable
 from typing import Any, Protocol
 
 from emulator.config import parse_dataset_alias
-from emulator.dtl.engine import Context, function, is_true
+from emulator.dtl.engine import UNSUPPORTED_HOPS_KEYS, Context, function, is_true
 from emulator.errors import DTLError, Unsupported
 from emulator.values import as_list
-
-UNSUPPORTED_HOPS_KEYS = ("recurse", "subsets", "prefilters")
 
 
 class Lookup(Protocol):
