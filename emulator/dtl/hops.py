@@ -16,8 +16,8 @@ from collections.abc import Iterable
 from typing import Any, Protocol
 
 from emulator.config import parse_dataset_alias
-from emulator.dtl.engine import UNSUPPORTED_HOPS_KEYS, Context, function, is_true
-from emulator.errors import DTLError, Unsupported
+from emulator.dtl.engine import Context, function, is_true
+from emulator.errors import DTLError
 from emulator.values import as_list
 
 
@@ -79,9 +79,6 @@ def _clause_holds(clause: Any, ctx: Context) -> bool:
 
 def _hop(spec: dict[str, Any], ctx: Context, is_last: bool) -> list[Any]:
     where = f"pipe {ctx.env.pipe_id}: hops"
-    for key in UNSUPPORTED_HOPS_KEYS:
-        if key in spec:
-            raise Unsupported(where, f"the '{key}' property")
     datasets = [parse_dataset_alias(item, where) for item in spec.get("datasets", [])]
     if not datasets:
         raise DTLError(f"{where}: 'datasets' must name at least one dataset")
