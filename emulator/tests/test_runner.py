@@ -131,3 +131,19 @@ def test_test_command_update_writes_expected(tmp_path: Path) -> None:
     assert json.loads((folder / "expected" / "shop-product-share.json").read_text()) == [
         {"_id": "1", "seen": True, "sku": "A"}]
     assert main(["test", str(folder)]) == 0
+
+
+def test_test_command_reads_testdata_and_applies_the_spec(tmp_path: Path, capsys: Any) -> None:
+    # sesam-py: testdata/<pipe>.json is posted to the pipe's http_endpoint; the spec's blacklist drops paths and
+    # deleted entities are ignored unless the expected file lists them
+    pipes = [{"_id": "incoming", "source": {"type": "http_endpoint"}},
+             {"_id": "outgoing", "source": {"type": "dataset", "dataset": "incoming"},
+              "sink": {"type": "json", "system": "shop", "url": "/receiver"}}]
+    write_config(tmp_path, pipes, [microservice("shop")], env={"node-env": "test"})
+    (tmp_path / "testdata").mkdir()
+    (tmp_path / "testdata" / "incoming.json").write_text(json.dumps([
+        {"_id": "1", "name": "a", "meta": {"stamp": 1}}, {"_id": "2", "_deleted": True, "name": "gone"}]))
+    (tmp_path / "expected").mkdir()
+    (tmp_path / "expected" / "out.test.json").write_text(json.dumps({"pipe": "outgoing", "blacklist": ["meta.stamp"]}))
+    (tmp_path / "expected" / "out.json").write_text(json.dumps([{"_id": "1", "name": "a", "meta": {}}]))
+    assert main(["test", str(tmp_path)]) == 0, capsys.readouterr().out
