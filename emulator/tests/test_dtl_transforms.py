@@ -168,3 +168,31 @@ def test_unknown_functions_are_refused_before_anything_runs() -> None:
             {"_id": "1"})
     # comments and literals are not evaluated, so they are not checked either
     assert target([["comment", ["frobnicate"]], ["add", "v", ["literal", ["frobnicate"]]]]) == {"v": ["frobnicate"]}
+
+
+def test_namespace_split_pattern_from_the_docs() -> None:
+    # hub/documentation/data-synchronization/namespace-split-pattern.rst, with <system>-<datatype> = shop-product
+    rules = {
+        "default": [
+            ["copy", "*"],
+            ["if", ["in", "shop-product", ["map", ["ni-ns", "_."], "_S.$ids"]],
+             [["create", ["apply", "emit", ["filter", ["eq", ["ni-ns", "_."], "shop-product"], "_S.$ids"]]]],
+             [["create", ["apply", "emit-new", ["list", "_S.$ids"]]]]],
+            ["discard"]],
+        "emit": [
+            ["merge-union", "_R._T"],
+            ["add", "_id", ["string", "_S."]],
+            ["add", "$ids", "_R._S.$ids"],
+            ["add", "shop-product:id", ["ni-id", "_S."]],
+            ["add", "_deleted", "_R._S._deleted"]],
+        "emit-new": [
+            ["merge-union", "_R._T"],
+            ["add", "_id", "_R._S._id"],
+            ["add", "_deleted", "_R._S._deleted"]]}
+    linked = {"_id": "woo-product:1", "_deleted": False, "$ids": ["~:woo-product:1", "~:shop-product:9"], "woo-product:sku": "A"}
+    assert run(rules, linked, namespaced=True) == [{
+        "woo-product:sku": "A", "$ids": ["~:woo-product:1", "~:shop-product:9"], "_id": "shop-product:9",
+        "shop-product:id": "9", "_deleted": False}]
+    new = {"_id": "woo-product:2", "_deleted": False, "$ids": ["~:woo-product:2"], "woo-product:sku": "B"}
+    assert run(rules, new, namespaced=True) == [
+        {"woo-product:sku": "B", "$ids": ["~:woo-product:2"], "_id": "woo-product:2", "_deleted": False}]
