@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from emulator.errors import ConfigError
 from emulator.values import entity_hash
 
 STORED_RESERVED = ("_id", "_deleted")
@@ -84,7 +85,10 @@ class Store:
         self.datasets: dict[str, Dataset] = {}
         self.pipe_states: dict[str, dict[str, Any]] = {}
         if state_dir is not None and (state_dir / "pipes.json").exists():
-            self._load(state_dir)
+            try:
+                self._load(state_dir)
+            except (OSError, ValueError, KeyError) as error:
+                raise ConfigError(f"state directory {state_dir} is unreadable ({type(error).__name__}: {error})") from None
 
     def dataset(self, dataset_id: str) -> Dataset:
         if dataset_id not in self.datasets:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from emulator.dataset import Dataset, Store
+from emulator.errors import ConfigError
 
 
 def test_same_content_writes_no_new_version() -> None:
@@ -58,3 +61,9 @@ def test_store_persists_datasets_and_pipe_state(tmp_path: Path) -> None:
     again = Store(tmp_path)
     assert again.dataset("global-person:x").get("1")["n"] == 1
     assert again.pipe_state("p") == {"offset": 0}
+
+
+def test_unreadable_state_is_a_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "pipes.json").write_text("{not json")
+    with pytest.raises(ConfigError, match="is unreadable"):
+        Store(tmp_path)
