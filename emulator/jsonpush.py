@@ -128,21 +128,28 @@ class JsonSink:
 
     def _post_with_retries(self, session: requests.Session, sequence: _Sequence, batch: list[dict[str, Any]],
                            is_last: bool, result: SinkResult) -> int | None:
-        status = self._post(session, sequence, batch, is_last, result)
+        """A batch retry re-sends the same request, parameters included: the receiver never applied it, so it is
+        still the request that follows the previous one (json-push.rst does not say; see README)."""
+        params = sequence.params(is_last)
+        status = self._send(session, params, batch, result)
         attempts = 0
         while status not in (None, CONFLICT) and attempts < self._setting("batch_retries", status):
             attempts += 1
             time.sleep(self._setting("write_retry_delay", status))
-            status = self._post(session, sequence, batch, is_last, result)
+            status = self._send(session, params, batch, result)
         return status
 
     def _post(self, session: requests.Session, sequence: _Sequence, batch: list[dict[str, Any]], is_last: bool,
+              result: SinkResult) -> int | None:
+        return self._send(session, sequence.params(is_last), batch, result)
+
+    def _send(self, session: requests.Session, params: dict[str, str], batch: list[dict[str, Any]],
               result: SinkResult) -> int | None:
         """POST one request; None on 2xx, else the status (0 when no response arrived)."""
         result.requests += 1
         headers = {"Content-Type": "application/json", **self.system.headers(self.spec.get("headers"))}
         try:
-            response = session.post(self.system.url_for(self.spec["url"]), params=sequence.params(is_last),
+            response = session.post(self.system.url_for(self.spec["url"]), params=params,
                                     json=batch, headers=headers, timeout=self.system.timeout)
         except requests.RequestException as error:
             result.errors.append(f"POST {self.spec['url']} failed: {type(error).__name__}")

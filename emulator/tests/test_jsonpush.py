@@ -89,6 +89,9 @@ def test_batch_is_retried_before_falling_back(tmp_path: Path, service: tuple[Fak
     fake.push_statuses = [503, 503]
     make(tmp_path, url, share_pipes(entities(2))).run(rounds=1)
     assert [len(b) for b in fake.pushed_batches] == [2, 2, 2, 0]
+    # a retry re-sends the same request; the final batch follows the one that was applied
+    assert [p["request_id"] for p, _ in fake.pushes] == ["1", "1", "1", "2"]
+    assert fake.pushes[3][0]["previous_request_id"] == "1"
 
 
 def test_a_write_error_stops_the_run_and_the_next_run_resends(tmp_path: Path, service: tuple[FakeService, str]) -> None:
