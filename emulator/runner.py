@@ -34,10 +34,12 @@ class Report:
     def errors(self) -> list[str]:
         return [error for pipes in self.rounds for pipe in pipes for error in pipe.errors]
 
-    def pipe(self, pipe_id: str, round_number: int = -1) -> PipeReport:
-        return next(p for p in self.rounds[round_number] if p.pipe == pipe_id)
+    def pipe(self, pipe_id: str, round_index: int = -1) -> PipeReport:
+        """The report of one pipe in one round (0-based, -1 for the last round)."""
+        return next(p for p in self.rounds[round_index] if p.pipe == pipe_id)
 
     def total(self, pipe_id: str, measure: str) -> int:
+        """A measure (`read`, `written`, `pushed`, `requests`, …) summed over every round."""
         return sum(getattr(p, measure) for pipes in self.rounds for p in pipes if p.pipe == pipe_id)
 
     def as_json(self) -> dict[str, Any]:

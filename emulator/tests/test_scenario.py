@@ -100,6 +100,7 @@ def test_create_then_delete_flows_across_and_the_loop_settles(tmp_path: Path, sh
     # round 1 creates, round 2 echoes the same content (ignored by the shop), round 3 is quiet
     assert [report.pipe("webshop-product-share", n).pushed for n in range(len(report.rounds))] == [1, 1, 0]
     assert webshop.sequence == 1
+    assert (report.total("webshop-product-share", "pushed"), webshop.writes) == (2, 2)
 
     woo.put("76", _deleted=True)
     report = emulator.run()
