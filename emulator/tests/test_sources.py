@@ -242,3 +242,13 @@ def test_read_retries_follow_the_pump_and_the_retry_strategy(tmp_path: Path, ser
     write_config(tmp_path / "c", [json_pipe()], [{**microservice("shop"), "retry_strategy": {
         "503": {"max_read_retries": 2, "read_retry_delay": 0}}}])
     assert not Emulator(tmp_path / "c", {"shop": url}).run(rounds=1).pipe("shop-product-collect").errors
+
+
+def test_chronological_keeps_the_last_updated_and_comparable_the_largest(tmp_path: Path, service: tuple[FakeService, str]) -> None:
+    # configuration-sources.rst: chronological "store `_updated` values in the order we see them"; max strategy
+    # "store the maximum `_updated` value seen in the run"
+    fake, url = service
+    fake.entities = [product(2, 12), product(1, 11)]
+    emulator_for(tmp_path / "c", url, [json_pipe(supports_since=True, is_chronological=True)]).run(rounds=2)
+    emulator_for(tmp_path / "m", url, [json_pipe(supports_since=True)]).run(rounds=2)
+    assert fake.pull_requests == [{}, {"since": "11"}, {}, {"since": "12"}]
