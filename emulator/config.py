@@ -146,8 +146,10 @@ def _load_objects(folder: Path, required_type: str | None, substitute: _Substitu
 
 
 def hops_datasets(expression: Any) -> Iterator[str]:
-    """Dataset ids named by `hops`/`apply-hops` anywhere inside a DTL rule set."""
+    """Dataset ids named by `hops`/`apply-hops` (or a literal `lookup-entity`) anywhere inside a DTL rule set."""
     if isinstance(expression, list):
+        if len(expression) > 1 and expression[0] == "lookup-entity" and isinstance(expression[1], str):
+            yield expression[1]
         if expression and expression[0] in ("hops", "apply-hops"):
             for spec in expression[1:]:
                 if isinstance(spec, dict):

@@ -86,6 +86,8 @@ class Pipe:
         self.source_spec = source_spec
         self.source = self._build_source(source_spec, config, systems, namespaced)
         self.add_namespaces = pipe.get("add_namespaces", namespaced and source_spec["type"] in ADD_NAMESPACES_SOURCES)
+        if isinstance(self.source, DatasetSource):
+            self.env.previous_version = self._previous_version
         self.transforms = [self._build_transform(spec) for spec in transforms_of(pipe)]
 
         sink_spec = pipe.get("sink") or {"type": "dataset"}
@@ -143,6 +145,16 @@ class Pipe:
             cached = (dataset.max_offset, list(dataset.latest(include_deleted=False)))
             self._lookup_cache[dataset_id] = cached
         return cached[1]
+
+    def entity(self, dataset_id: str, entity_id: str) -> dict[str, Any] | None:
+        version = self.store.dataset(dataset_id).get(entity_id)
+        return None if version is None or version["_deleted"] else version
+
+    def _previous_version(self, entity: dict[str, Any]) -> dict[str, Any] | None:
+        previous = self.store.dataset(self.source_spec["dataset"]).previous_of(entity)
+        if previous is not None and self.add_namespaces:
+            previous = add_namespaces(previous, self.identity_ns, self.property_ns)
+        return previous
 
     @property
     def input_datasets(self) -> list[str]:

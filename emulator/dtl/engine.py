@@ -55,6 +55,7 @@ class DTLEnvironment:
     identity_namespace: str = ""
     property_namespace: str = ""
     lookup: Any = None  # emulator.dtl.hops.Lookup, set by the runner
+    previous_version: Callable[[dict[str, Any]], dict[str, Any] | None] | None = None  # for is-changed
     dependency_recorder: Callable[[str, str, Any, list[str]], None] | None = None
 
 

@@ -24,6 +24,8 @@ from emulator.values import as_list
 class Lookup(Protocol):
     def entities(self, dataset_id: str) -> list[dict[str, Any]]: ...
 
+    def entity(self, dataset_id: str, entity_id: str) -> dict[str, Any] | None: ...
+
 
 def value_key(value: Any) -> str:
     return json.dumps(value, sort_keys=True)
@@ -141,3 +143,17 @@ def apply_hops(args: list[Any], ctx: Context) -> list[Any]:
     rule = ctx.evaluate(args[0])
     found = hops(args[1:], ctx)
     return [result for source in found if (result := ctx.apply_rule(rule, source)) is not None]
+
+
+def _lookup_entity(args: list[Any], ctx: Context) -> dict[str, Any] | None:
+    """`["lookup-entity", DATASET_ID, ENTITY_ID]`: the entity, or null "If the entity doesn't exist in the dataset"
+    (a deleted entity counts as not existing, as for joins). "This function does not support dependency tracking"."""
+    if len(args) != 2:
+        raise DTLError("lookup-entity takes DATASET_ID and ENTITY_ID")
+    dataset_id, entity_id = ctx.evaluate(args[0]), ctx.evaluate(args[1])
+    if not isinstance(dataset_id, str) or not isinstance(entity_id, str):
+        return None
+    return ctx.env.lookup.entity(dataset_id, entity_id)
+
+
+function("lookup-entity", lazy=True)(_lookup_entity)

@@ -161,10 +161,10 @@ def test_unknown_functions_are_refused_before_anything_runs() -> None:
         run([["frobnicate"]], {"_id": "1"})
     with pytest.raises(Unsupported, match="pipe p: DTL transform function 'upper' is not supported"):
         run([["upper", "x"]], {"_id": "1"})
-    with pytest.raises(Unsupported, match="pipe p: DTL function 'is-changed' is not supported"):
-        run([["if", ["is-changed", "_.name"], ["add", "x", 1]]], {"_id": "1"})
-    with pytest.raises(Unsupported, match="pipe p: DTL function 'lookup-entity' is not supported"):
-        run([["add", "x", ["first", ["hops", {"datasets": ["d x"], "where": [["eq", "_S.a", ["lookup-entity", "d", "x"]]]}]]]],
+    with pytest.raises(Unsupported, match="pipe p: DTL function 'encrypt' is not supported"):
+        run([["if", ["encrypt", "_.name"], ["add", "x", 1]]], {"_id": "1"})
+    with pytest.raises(Unsupported, match="pipe p: DTL function 'map-dict' is not supported"):
+        run([["add", "x", ["first", ["hops", {"datasets": ["d x"], "where": [["eq", "_S.a", ["map-dict", "_.", "_.", "x"]]]}]]]],
             {"_id": "1"})
     # comments and literals are not evaluated, so they are not checked either
     assert target([["comment", ["frobnicate"]], ["add", "v", ["literal", ["frobnicate"]]]]) == {"v": ["frobnicate"]}

@@ -155,3 +155,24 @@ def test_join_kinds_from_how_joins_work(tmp_path: Path) -> None:
     assert {name: joined[name] for name in wheres} == {
         "one-to-one": 1, "one-to-many": 1, "many-to-one": 1, "many-to-many": 1, "functional": 1,
         "composite": 1, "crossed-composite": 0, "null": 0}
+
+
+def test_lookup_entity_and_is_changed(tmp_path: Path) -> None:
+    # dtl-functions-hops.rst lookup-entity: the entity with that _id, or null; dtl-functions-misc.rst is-changed:
+    # null without a previous version, then whether FUNCTION differs between the versions
+    rules = [["add", "_id", "_S._id"],
+             ["add", "customer", ["lookup-entity", "customers", ["concat", "c", ["string", "_S.customer_id"]]]],
+             ["add", "missing", ["lookup-entity", "customers", "nope"]],
+             ["add", "note_changed", ["is-changed", "_.note"]]]
+    customers = [{"_id": "c1", "id": 1}]
+
+    def run_with(note: str, other: str) -> dict[str, Any]:
+        write_config(tmp_path / "cfg", pipes([{"_id": "o1", "customer_id": 1, "note": note, "other": other}], customers, rules))
+        emulator = Emulator(tmp_path / "cfg", state_dir=tmp_path / "state")
+        emulator.run()
+        return emulator.dataset("order-enriched")[0]
+
+    first = run_with("a", "x")
+    assert (first["customer"]["_id"], first["missing"], first["note_changed"]) == ("c1", None, None)
+    assert run_with("a", "y")["note_changed"] is False
+    assert run_with("b", "y")["note_changed"] is True

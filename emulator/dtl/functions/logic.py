@@ -129,3 +129,16 @@ def coalesce(args: list[Any], ctx: Context) -> Any:
         if (test is None and value is not None) or (test is not None and is_true(ctx.bind(value).evaluate(test))):
             return value
     return None
+
+
+@function("is-changed", lazy=True)
+def is_changed(args: list[Any], ctx: Context) -> bool | None:
+    """True when FUNCTION gives another result on the source entity's previous version; null without a previous
+    version (or outside a dataset source); true when either version is deleted (dtl-functions-misc.rst)."""
+    check_arguments(args, (1,), "is-changed")
+    previous = ctx.env.previous_version(ctx.source) if ctx.env.previous_version and isinstance(ctx.source, dict) else None
+    if previous is None:
+        return None
+    if ctx.source.get("_deleted") is True or previous.get("_deleted") is True:
+        return True
+    return ctx.bind(ctx.source).evaluate(args[0]) != ctx.bind(previous).evaluate(args[0])
