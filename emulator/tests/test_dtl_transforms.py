@@ -163,8 +163,8 @@ def test_unknown_functions_are_refused_before_anything_runs() -> None:
         run([["upper", "x"]], {"_id": "1"})
     with pytest.raises(Unsupported, match="pipe p: DTL function 'encrypt' is not supported"):
         run([["if", ["encrypt", "_.name"], ["add", "x", 1]]], {"_id": "1"})
-    with pytest.raises(Unsupported, match="pipe p: DTL function 'map-dict' is not supported"):
-        run([["add", "x", ["first", ["hops", {"datasets": ["d x"], "where": [["eq", "_S.a", ["map-dict", "_.", "_.", "x"]]]}]]]],
+    with pytest.raises(Unsupported, match="pipe p: DTL function 'hex' is not supported"):
+        run([["add", "x", ["first", ["hops", {"datasets": ["d x"], "where": [["eq", "_S.a", ["hex", "_S.a"]]]}]]]],
             {"_id": "1"})
     # comments and literals are not evaluated, so they are not checked either
     assert target([["comment", ["frobnicate"]], ["add", "v", ["literal", ["frobnicate"]]]]) == {"v": ["frobnicate"]}

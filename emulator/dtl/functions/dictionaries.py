@@ -87,3 +87,26 @@ def apply(args: list[Any], ctx: Context) -> Any:
 def literal(args: list[Any], ctx: Context) -> Any:
     check_arguments(args, (1,), "literal")
     return args[0]
+
+
+@function("map-values", lazy=True)
+def map_values(args: list[Any], ctx: Context) -> list[Any]:
+    check_arguments(args, (2,), "map-values")
+    return [ctx.bind(item).evaluate(args[0]) for value in _dicts(ctx.evaluate(args[1])) for item in value.values()]
+
+
+@function("map-dict", lazy=True)
+def map_dict(args: list[Any], ctx: Context) -> Any:
+    """"If the KEY_FUNCTION returns a non-string value then the key+value pair is ignored. Empty dictionaries are
+    not returned."""
+    check_arguments(args, (3,), "map-dict")
+    values = ctx.evaluate(args[2])
+    mapped = []
+    for value in _dicts(values):
+        pairs = ((ctx.bind(key).evaluate(args[0]), ctx.bind(item).evaluate(args[1])) for key, item in value.items())
+        result = {key: item for key, item in pairs if isinstance(key, str)}
+        if result:
+            mapped.append(result)
+    if isinstance(values, list):
+        return mapped
+    return mapped[0] if mapped else None

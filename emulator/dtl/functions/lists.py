@@ -177,3 +177,25 @@ function("union")(lambda left, right: _distinct_values(as_list(left) + as_list(r
 function("intersection")(lambda left, right: [v for v in _distinct_values(left) if v in as_list(right)])
 function("difference")(lambda left, right: [v for v in _distinct_values(left) if v not in as_list(right)])
 function("intersects")(lambda left, right: any(v in as_list(right) for v in as_list(left)))
+
+
+@function("insert")
+def insert(index: int, values: Any, item: Any) -> list[Any]:
+    result = as_list(values)
+    result.insert(index, item)
+    return result
+
+
+@function("group", lazy=True)
+def group(args: list[Any], ctx: Context) -> list[list[Any]]:
+    """KEY_FUNCTION, VALUE_FUNCTION, VALUES: `[group-key, grouped-values]` pairs in the order keys first appear."""
+    check_arguments(args, (3,), "group")
+    groups: list[list[Any]] = []
+    for value in as_list(ctx.evaluate(args[2])):
+        key, grouped = ctx.bind(value).evaluate(args[0]), ctx.bind(value).evaluate(args[1])
+        found = next((pair for pair in groups if pair[0] == key), None)
+        if found is None:
+            groups.append([key, [grouped]])
+        else:
+            found[1].append(grouped)
+    return groups

@@ -143,3 +143,22 @@ def json_(values: Any) -> Any:
 def json_transit(values: Any) -> Any:
     """"This function behaves like the `json` function, except that it transit encodes values."""
     return each(values, lambda v: v if isinstance(v, str) and not is_plain_string(v) else json.dumps(v, sort_keys=True))
+
+
+function("uri")(lambda values: each(values, lambda v: f"~r{v}" if is_plain_string(v) else IGNORED))
+
+
+def _justify(name: str, pad: Callable[[str, int, str], str]) -> None:
+    """WIDTH, FILL_CHARACTER, VALUES; "If the WIDTH is not an integer or FILL_CHARACTER is not a single character
+    then the function returns null"."""
+
+    def call(width: Any, fill: Any, values: Any) -> Any:
+        if not isinstance(width, int) or isinstance(width, bool) or not isinstance(fill, str) or len(fill) != 1:
+            return None
+        return _strings(values, lambda text: pad(text, width, fill))
+
+    function(name)(call)
+
+
+_justify("ljust", str.ljust)
+_justify("rjust", str.rjust)
