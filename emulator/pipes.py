@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import timedelta
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,6 +17,7 @@ from emulator.config import Config, hops_datasets, sink_dataset, source_datasets
 from emulator.dataset import Store
 from emulator.dtl import DTLEnvironment, DTLTransform
 from emulator.dtl.engine import Context
+from emulator.dtl.functions.datetimes import decode_datetime, encode_datetime
 from emulator.dtl.hops import join_values
 from emulator.errors import EmulatorError, PipeRunError, SequenceConflict, Unsupported
 from emulator.jsonpull import JsonSource
@@ -28,6 +30,7 @@ from emulator.sources import (
     choose_alternative,
 )
 from emulator.systems import System
+from emulator.values import DATETIME_PREFIX, sort_key
 
 KNOWN_PIPE_PROPERTIES = {
     "_id", "type", "name", "description", "comment", "source", "transform", "sink", "pump", "metadata", "batch_size",
@@ -37,8 +40,8 @@ KNOWN_PUMP_PROPERTIES = {
     "comment", "schedule_interval", "cron_expression", "rescan_run_count", "rescan_cron_expression", "mode",
     "max_read_retries", "read_retry_delay", "write_retry_delay", "max_retries_per_entity",
     "max_consecutive_write_errors", "max_write_errors_in_retry_dataset", "fallback_to_single_entities_on_batch_fail",
-    "dead_letter_dataset", "track_dead_letters", "batch_retries", "log_events_noop_runs",
-    "log_events_noop_runs_changes_only", "notification_granularity", "run_at_startup",
+    "dead_letter_dataset", "track_dead_letters", "batch_retries", "partial_rescan_run_count", "partial_rescan_delta",
+    "log_events_noop_runs", "log_events_noop_runs_changes_only", "notification_granularity", "run_at_startup",
 }
 
 
@@ -188,7 +191,13 @@ class Pipe:
                 or bool(rescan_every and runs % rescan_every == 0))
         hopped_offsets = {d: self.store.dataset(d).max_offset for d in set(self.input_datasets)}
 
-        read = self.source.read(state.get("offset"), full)
+        offset = state.get("offset")
+        partial_every = self.pump.get("partial_rescan_run_count")
+        partial = not full and bool(partial_every) and runs % partial_every == 0
+        read = self.source.read(shift_offset(self.id, offset, self.pump.get("partial_rescan_delta")) if partial else offset,
+                                full)
+        if partial and offset is not None and (read.offset is None or sort_key(read.offset) < sort_key(offset)):
+            read.offset = offset  # re-reading older entities must not move the since value back
         check_if_source_empty(self.id, self.source_spec, self.config, read)
         report.full, report.read = read.full, len(read.entities)
         entities = read.entities
@@ -249,6 +258,21 @@ class Pipe:
                         for value in join_values(ctx.evaluate(expression)):
                             wanted.update(by_value.get(value, []))
         return [entity for entity_id in sorted(wanted - already) if (entity := source.get(entity_id)) is not None]
+
+
+def shift_offset(pipe_id: str, offset: Any, delta: Any) -> Any:
+    """A partial rescan moves the since value back (configuration-pump.rst, `partial_rescan_delta`): an integer by the
+    delta, a datetime `"~t…"` by the delta in seconds."""
+    if not isinstance(delta, int) or isinstance(delta, bool) or delta < 1:
+        raise PipeRunError(f"pipe {pipe_id}: partial_rescan_run_count needs an integer partial_rescan_delta >= 1")
+    if offset is None:
+        return None
+    if isinstance(offset, int) and not isinstance(offset, bool):
+        return offset - delta
+    moment = decode_datetime(offset) if isinstance(offset, str) and offset.startswith(DATETIME_PREFIX) else None
+    if moment is None:
+        raise PipeRunError(f"pipe {pipe_id}: a partial rescan cannot shift the since value {offset!r}")
+    return encode_datetime(moment - timedelta(seconds=delta))
 
 
 def capture_dataset(pipe_id: str) -> str:

@@ -81,7 +81,7 @@ def test_unsupported_constructs_are_refused_naming_pipe_and_construct(tmp_path: 
         ({"_id": "p", "source": {**EMBEDDED, "frobnicate": 1}}, "pipe p: embedded source property 'frobnicate'"),
         ({"_id": "p", "source": EMBEDDED, "transform": {"type": "rest"}}, "pipe p: transform type 'rest'"),
         ({"_id": "p", "source": EMBEDDED, "sink": {"type": "sql"}}, "pipe p: sink type 'sql'"),
-        ({"_id": "p", "source": EMBEDDED, "pump": {"partial_rescan_run_count": 2}}, "pump property 'partial_rescan_run_count'"),
+        ({"_id": "p", "source": EMBEDDED, "pump": {"max_seconds_per_entity": 2}}, "pump property 'max_seconds_per_entity'"),
         ({"_id": "p", "source": {"type": "merge", "datasets": []}}, "merge source version 1"),
         ({"_id": "p", "source": EMBEDDED, "dependency_tracking": {}}, "pipe property 'dependency_tracking'"),
     ]

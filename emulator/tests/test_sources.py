@@ -252,3 +252,21 @@ def test_chronological_keeps_the_last_updated_and_comparable_the_largest(tmp_pat
     emulator_for(tmp_path / "c", url, [json_pipe(supports_since=True, is_chronological=True)]).run(rounds=2)
     emulator_for(tmp_path / "m", url, [json_pipe(supports_since=True)]).run(rounds=2)
     assert fake.pull_requests == [{}, {"since": "11"}, {}, {"since": "12"}]
+
+
+def test_partial_rescan_shifts_the_since_value_back(tmp_path: Path, service: tuple[FakeService, str]) -> None:
+    # configuration-pump.rst: "partial_rescan_run_count": 2 => "incremental", "partial rescan", …; an integer since
+    # value has partial_rescan_delta subtracted
+    fake, url = service
+    fake.entities = [product(1, 10), product(2, 11)]
+    pump = {"partial_rescan_run_count": 2, "partial_rescan_delta": 1}
+    emulator = emulator_for(tmp_path, url, [{**json_pipe(supports_since=True), "pump": pump}])
+    for _ in range(4):
+        emulator.run(rounds=1)
+    assert fake.pull_requests == [{}, {"since": "10"}, {"since": "11"}, {"since": "10"}]
+
+
+def test_partial_rescan_of_a_datetime_since_subtracts_seconds() -> None:
+    from emulator.pipes import shift_offset
+    assert shift_offset("p", "~t2018-04-27T15:46:40Z", 3600) == "~t2018-04-27T14:46:40Z"
+    assert shift_offset("p", 12637, 100) == 12537
