@@ -33,7 +33,8 @@ def build_parser() -> argparse.ArgumentParser:
         command.add_argument("config", type=Path, help="the sesam-config folder")
         command.add_argument("--env", action="append", default=[], metavar="NAME=VALUE", help="a $ENV variable")
         command.add_argument("--secret", action="append", default=[], metavar="NAME=VALUE", help="a $SECRET value")
-        command.add_argument("--rounds", type=int, default=None, help="stop after N rounds (default: until settled, at most 20)")
+        command.add_argument("--rounds", type=int, default=None,
+                             help="stop after N rounds (default: until settled, at most 20)")
     run.add_argument("--system", action="append", default=[], metavar="ID=URL", help="base URL of a system's service")
     run.add_argument("--state", type=Path, default=None, help="keep datasets and offsets here between invocations")
     run.add_argument("--rescan", action="store_true", help="make the first round a full rescan of every pipe")

@@ -40,7 +40,7 @@ class Config:
 
 
 def sink_dataset(pipe: dict[str, Any]) -> str | None:
-    """The dataset a pipe writes: "If no sink is specified, a dataset sink with the pipe id as dataset" (configuration-pipes.rst)."""
+    """The dataset a pipe writes; without a sink it is a dataset sink named after the pipe (configuration-pipes.rst)."""
     sink = pipe.get("sink") or {"type": "dataset"}
     if sink.get("type", "dataset") != "dataset":
         return None

@@ -88,7 +88,8 @@ class Store:
             try:
                 self._load(state_dir)
             except (OSError, ValueError, KeyError) as error:
-                raise ConfigError(f"state directory {state_dir} is unreadable ({type(error).__name__}: {error})") from None
+                problem = f"{type(error).__name__}: {error}"
+                raise ConfigError(f"state directory {state_dir} is unreadable ({problem})") from None
 
     def dataset(self, dataset_id: str) -> Dataset:
         if dataset_id not in self.datasets:

@@ -5,7 +5,7 @@
     ├── Unsupported        a construct Sesam has but the emulator does not implement: refused, never ignored
     ├── DTLError           a DTL expression is malformed or fails while being evaluated
     └── PipeRunError       a pipe run failed (source read, sink write); the run changed nothing it could not keep
-        └── SequenceConflict   a JSON Push receiver answered 409: the next run starts the sync again from the start
+        └── SequenceConflict   a JSON Push receiver answered 409: the next run starts the full sync again
 """
 from __future__ import annotations
 

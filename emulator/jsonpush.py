@@ -27,6 +27,7 @@ from emulator.errors import PipeRunError, SequenceConflict
 from emulator.sinks import SinkResult
 from emulator.systems import System
 
+Outcome = tuple[dict[str, Any] | None, int | None]  # an entity (None: the final empty batch) and its failed status
 DEFAULT_BATCH_SIZE = 100
 CONFLICT = 409
 PUMP_DEFAULTS = {
@@ -83,7 +84,8 @@ class JsonSink:
         with self.system.session() as session:
             batches = [pending[i:i + self.batch_size] for i in range(0, len(pending), self.batch_size)] + [[]]
             for index, batch in enumerate(batches):
-                for entity, status in self._send_batch(session, sequence, batch, index == len(batches) - 1, retries, result):
+                is_last = index == len(batches) - 1
+                for entity, status in self._send_batch(session, sequence, batch, is_last, retries, result):
                     if status is None:
                         consecutive = 0
                         continue
@@ -95,7 +97,7 @@ class JsonSink:
 
     def _send_batch(self, session: requests.Session, sequence: _Sequence, batch: list[dict[str, Any]], is_last: bool,
                     retries: dict[str, dict[str, Any]], result: SinkResult
-                    ) -> Iterator[tuple[dict[str, Any] | None, int | None]]:
+                    ) -> Iterator[Outcome]:
         """Send one batch (falling back to single entities), yielding the outcome per entity as it is known (None
         meaning written), so the caller can stop the run at the error that ends it. The final empty batch reports
         itself as one pseudo-entity so that its failure counts as a write error too."""
@@ -103,7 +105,7 @@ class JsonSink:
         if status == CONFLICT and sequence.full:
             raise SequenceConflict(f"pipe {self.pipe_id}: the receiver answered 409 Conflict to the full sync")
         if status is None or not batch:
-            outcomes: Iterable[tuple[dict[str, Any] | None, int | None]] = [(e, status) for e in batch] or [(None, status)]
+            outcomes: Iterable[Outcome] = [(e, status) for e in batch] or [(None, status)]
         elif self.pump["fallback_to_single_entities_on_batch_fail"] and len(batch) > 1:
             outcomes = ((entity, self._post(session, sequence, [entity], False, result)) for entity in batch)
         else:

@@ -117,7 +117,8 @@ class MergeSource:
                 raise ConfigError(f"{self.where}: {len(members)} entities merged into one exceeds max_merged")
         return sorted(result)
 
-    def _combine(self, members: list[Member], entities: dict[Member, dict[str, Any]], deleted: bool = False) -> dict[str, Any]:
+    def _combine(self, members: list[Member], entities: dict[Member, dict[str, Any]],
+                 deleted: bool = False) -> dict[str, Any]:
         parts = [entities[member] for member in members]
         if self.identity == "composite":
             entity_id = "|".join(f"{index}|{member_id}" for index, member_id in members)

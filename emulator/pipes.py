@@ -1,4 +1,4 @@
-"""One pipe, built from its configuration: source → namespaces → transforms → namespaces → sink, and one run of it.
+"""One pipe, built from its configuration (source → namespaces → transforms → namespaces → sink), and its runs.
 
 Building refuses every construct the emulator does not implement (naming the pipe and the construct), so nothing in
 a configuration is silently ignored. A run reads its source completely and transforms everything before the sink
@@ -116,7 +116,8 @@ class Pipe:
             raise Unsupported(f"pipe {self.id}", f"DTL transform property {sorted(unknown)[0]!r}")
         return DTLTransform(spec, self.env)
 
-    def _build_sink(self, spec: dict[str, Any], systems: dict[str, System], capture_output: bool) -> DatasetSink | JsonSink:
+    def _build_sink(self, spec: dict[str, Any], systems: dict[str, System],
+                    capture_output: bool) -> DatasetSink | JsonSink:
         if self.sink_type == "json" and capture_output:
             # `sesam verify` reads an output pipe's entities at the sink stage instead of a live receiver.
             return DatasetSink({}, self.store.dataset(capture_dataset(self.id)))
@@ -126,7 +127,8 @@ class Pipe:
                             (lambda: self.store.dataset(dead_letter)) if dead_letter else None)
         return DatasetSink(spec, self.store.dataset(self.output_dataset or self.id))
 
-    def _build_source(self, spec: dict[str, Any], config: Config, systems: dict[str, System], namespaced: bool) -> Source:
+    def _build_source(self, spec: dict[str, Any], config: Config, systems: dict[str, System],
+                      namespaced: bool) -> Source:
         kind = spec["type"]
         if kind == "dataset":
             return DatasetSource(spec, self.store)
@@ -194,8 +196,8 @@ class Pipe:
         offset = state.get("offset")
         partial_every = self.pump.get("partial_rescan_run_count")
         partial = not full and bool(partial_every) and runs % partial_every == 0
-        read = self.source.read(shift_offset(self.id, offset, self.pump.get("partial_rescan_delta")) if partial else offset,
-                                full)
+        since = shift_offset(self.id, offset, self.pump.get("partial_rescan_delta")) if partial else offset
+        read = self.source.read(since, full)
         if partial and offset is not None and (read.offset is None or sort_key(read.offset) < sort_key(offset)):
             read.offset = offset  # re-reading older entities must not move the since value back
         check_if_source_empty(self.id, self.source_spec, self.config, read)

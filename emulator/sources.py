@@ -98,7 +98,8 @@ class EmbeddedSource:
 class HttpEndpointSource:
     """`configuration-sources-http.rst`: entities are pushed to the pipe's receiver. Offline, the only pushes are the
     ones `sesam upload` makes from `testdata/<pipe-id>.json`, so those are read; like pushed data they carry no
-    deletion tracking ("data that used to be included in the push … is not marked as deleted", custom-data-source.rst)."""
+    deletion tracking ("data that used to be included in the push … is not marked as deleted",
+    custom-data-source.rst)."""
 
     type = "http_endpoint"
 

@@ -46,7 +46,8 @@ class System:
 
     @property
     def timeout(self) -> tuple[float, float]:
-        return (self.spec.get("connect_timeout", DEFAULT_CONNECT_TIMEOUT), self.spec.get("read_timeout", DEFAULT_READ_TIMEOUT))
+        return (self.spec.get("connect_timeout", DEFAULT_CONNECT_TIMEOUT),
+                self.spec.get("read_timeout", DEFAULT_READ_TIMEOUT))
 
     def retry_overrides(self, status: int | None) -> dict[str, Any]:
         """The `retry_strategy` entry for a status: keys are codes, ranges `"400-428"`, lists `"500,502,504"` or

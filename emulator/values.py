@@ -1,9 +1,10 @@
 """Entity values as Sesam stores them, and the few rules every module needs about them.
 
-Extension types travel as transit-encoded strings, exactly as in Sesam's JSON (docs `hub/documentation/data-management/
-entity-data-model.rst`): NI `"~:ns:id"`, datetime `"~t2015-01-02T03:04:05.123456789Z"`, decimal `"~f12.5"`, URI `"~r…"`,
-UUID `"~u…"`, bytes `"~b…"`. Keeping them as strings means what a pipe reads, stores and pushes is byte-for-byte what
-Sesam would send; the DTL functions that compute with them decode and re-encode at their boundary.
+Extension types travel as transit-encoded strings, exactly as in Sesam's JSON
+(`hub/documentation/data-management/entity-data-model.rst`): NI `"~:ns:id"`, datetime
+`"~t2015-01-02T03:04:05.123456789Z"`, decimal `"~f12.5"`, URI `"~r…"`, UUID `"~u…"`, bytes `"~b…"`. Keeping them as
+strings means what a pipe reads, stores and pushes is what Sesam would send; the DTL functions that compute with them
+decode and re-encode at their boundary.
 """
 from __future__ import annotations
 

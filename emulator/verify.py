@@ -73,8 +73,8 @@ def verify(emulator: Emulator, update: bool = False) -> list[Verification]:
         expected_path = folder / "expected" / spec["file"]
         if update:
             expected_path.parent.mkdir(exist_ok=True)
-            expected_path.write_text(json.dumps(sorted(current, key=lambda e: e["_id"]), indent=2, ensure_ascii=False) + "\n",
-                                     encoding="utf-8")
+            ordered = sorted(current, key=lambda e: e["_id"])
+            expected_path.write_text(json.dumps(ordered, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
             results.append(Verification(pipe_id, True))
             continue
         expected = json.loads(expected_path.read_text(encoding="utf-8")) if expected_path.exists() else []
@@ -83,7 +83,8 @@ def verify(emulator: Emulator, update: bool = False) -> list[Verification]:
             current = [e for e in current if not e.get("_deleted") or e["_id"] in expected_deleted]
         left = _canonical(expected)
         right = _canonical(current)
-        diff = "\n".join(difflib.unified_diff(left.splitlines(), right.splitlines(), "expected", "current", lineterm=""))
+        lines = difflib.unified_diff(left.splitlines(), right.splitlines(), "expected", "current", lineterm="")
+        diff = "\n".join(lines)
         results.append(Verification(pipe_id, left == right, diff))
     return results
 

@@ -207,7 +207,9 @@ class DTLTransform:
             ctx.run_transforms(self.rules["default"])
             target: dict[str, Any] | None = ctx.target
         except Discarded as stop:
-            target = {**ctx.target, "_id": ctx.target.get("_id", entity.get("_id")), "_filtered": True} if stop.filtered else None
+            target = None
+            if stop.filtered:
+                target = {**ctx.target, "_id": ctx.target.get("_id", entity.get("_id")), "_filtered": True}
         except DTLError as error:
             raise DTLError(f"pipe {self.env.pipe_id}, entity {entity.get('_id')!r}: {error}") from None
         out = [created for created in ctx.created if self._has_id(created)]
@@ -260,7 +262,8 @@ def check_transforms(steps: Any, where: str) -> None:
 
 
 def _check_branch(branch: Any, where: str) -> None:
-    check_transforms([branch] if isinstance(branch, list) and branch and isinstance(branch[0], str) else branch or [], where)
+    single = isinstance(branch, list) and branch and isinstance(branch[0], str)
+    check_transforms([branch] if single else branch or [], where)
 
 
 def check_expression(expression: Any, where: str) -> None:

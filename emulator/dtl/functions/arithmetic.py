@@ -68,6 +68,7 @@ def _rounding(name: str, mode: str) -> None:
 _rounding("round", ROUND_HALF_EVEN)
 _rounding("ceil", ROUND_CEILING)
 _rounding("floor", ROUND_FLOOR)
-function("abs")(lambda values: each(values, lambda v: IGNORED if number_of(v) is None else encode_number(abs(number_of(v)))))
+function("abs")(lambda values: each(
+    values, lambda v: IGNORED if (n := number_of(v)) is None else encode_number(abs(n))))
 function("sqrt")(lambda values: each(values, lambda v: IGNORED if number_of(v) is None else (
     math.sqrt(number_of(v)) if number_of(v) >= 0 else None)))

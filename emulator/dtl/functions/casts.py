@@ -67,7 +67,8 @@ def _parse_decimal(value: Any) -> Any:
 
 
 def _parse_float(value: Any) -> Any:
-    number = number_of(value) if not isinstance(value, str) or is_plain_string(value) or is_typed(value, DECIMAL_PREFIX) else None
+    readable = not isinstance(value, str) or is_plain_string(value) or is_typed(value, DECIMAL_PREFIX)
+    number = number_of(value) if readable else None
     if number is None and is_plain_string(value):
         try:
             number = float(value)

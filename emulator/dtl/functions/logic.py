@@ -63,7 +63,9 @@ def _trueish(value: Any) -> bool:
 def _quantifier(name: str, combine: Callable[[Any], bool]) -> None:
     def call(args: list[Any], ctx: Context) -> bool:
         test, values = with_optional_function(args, ctx, name)
-        return combine(is_true(ctx.bind(v).evaluate(test)) if test is not None else _trueish(v) for v in as_list(values))
+        if test is None:
+            return combine(_trueish(v) for v in as_list(values))
+        return combine(is_true(ctx.bind(v).evaluate(test)) for v in as_list(values))
 
     function(name, lazy=True)(call)
 
@@ -136,7 +138,9 @@ def is_changed(args: list[Any], ctx: Context) -> bool | None:
     """True when FUNCTION gives another result on the source entity's previous version; null without a previous
     version (or outside a dataset source); true when either version is deleted (dtl-functions-misc.rst)."""
     check_arguments(args, (1,), "is-changed")
-    previous = ctx.env.previous_version(ctx.source) if ctx.env.previous_version and isinstance(ctx.source, dict) else None
+    if ctx.env.previous_version is None or not isinstance(ctx.source, dict):
+        return None
+    previous = ctx.env.previous_version(ctx.source)
     if previous is None:
         return None
     if ctx.source.get("_deleted") is True or previous.get("_deleted") is True:
