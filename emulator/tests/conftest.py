@@ -96,8 +96,11 @@ class FakeService:
         return [batch for _, batch in self.pushes]
 
 
+Service = tuple[FakeService, str]  # the fake service and its base URL
+
+
 @pytest.fixture(scope="session")
-def served_service() -> Iterator[tuple[FakeService, str]]:
+def served_service() -> Iterator[Service]:
     """One server for the whole run (stopping a server takes half a second); each test gets it reset."""
     fake = FakeService()
     with ServedApp(fake.app) as served:
@@ -105,6 +108,6 @@ def served_service() -> Iterator[tuple[FakeService, str]]:
 
 
 @pytest.fixture
-def service(served_service: tuple[FakeService, str]) -> tuple[FakeService, str]:
+def service(served_service: Service) -> Service:
     served_service[0].reset()
     return served_service

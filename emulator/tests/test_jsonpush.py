@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from emulator import Emulator
-from emulator.tests.conftest import FakeService, microservice, write_config
+from emulator.tests.conftest import Service, microservice, write_config
 
 
 def share_pipes(entities: list[dict[str, Any]], sink: dict[str, Any] | None = None, pump: dict[str, Any] | None = None,
@@ -35,7 +35,7 @@ def entities(count: int) -> list[dict[str, Any]]:
     return [{"_id": str(n), "name": f"n{n}"} for n in range(count)]
 
 
-def test_full_sync_batches_with_sequence_params_and_a_final_empty_batch(tmp_path: Path, service: tuple[FakeService, str]) -> None:
+def test_full_sync_batches_with_sequence_params_and_a_final_empty_batch(tmp_path: Path, service: Service) -> None:
     # custom-data-sink.rst: 150 entities → batches of 100, 50 and a final batch of 0
     fake, url = service
     make(tmp_path, url, share_pipes(entities(150))).run(rounds=1)
@@ -49,7 +49,7 @@ def test_full_sync_batches_with_sequence_params_and_a_final_empty_batch(tmp_path
     assert [p.get("is_last") for p in params] == [None, None, "true"]
 
 
-def test_incremental_run_sends_only_changes_then_nothing(tmp_path: Path, service: tuple[FakeService, str]) -> None:
+def test_incremental_run_sends_only_changes_then_nothing(tmp_path: Path, service: Service) -> None:
     fake, url = service
     items = entities(3)
     run_with_state(tmp_path, url, share_pipes(items), rounds=1)
@@ -64,7 +64,7 @@ def test_incremental_run_sends_only_changes_then_nothing(tmp_path: Path, service
     assert report.settled and report.rounds[-1][1].requests == 0  # a run with nothing to send sends nothing
 
 
-def test_deletes_are_pushed_as_deleted_entities(tmp_path: Path, service: tuple[FakeService, str]) -> None:
+def test_deletes_are_pushed_as_deleted_entities(tmp_path: Path, service: Service) -> None:
     fake, url = service
     items = entities(2)
     run_with_state(tmp_path, url, share_pipes(items), rounds=1)
@@ -74,7 +74,7 @@ def test_deletes_are_pushed_as_deleted_entities(tmp_path: Path, service: tuple[F
     assert (deleted["_id"], deleted["_deleted"]) == ("1", True)
 
 
-def test_failed_batch_falls_back_to_single_entities(tmp_path: Path, service: tuple[FakeService, str]) -> None:
+def test_failed_batch_falls_back_to_single_entities(tmp_path: Path, service: Service) -> None:
     # pump: fallback_to_single_entities_on_batch_fail (default true), after batch_retries
     fake, url = service
     fake.push_statuses = [500]
@@ -84,7 +84,7 @@ def test_failed_batch_falls_back_to_single_entities(tmp_path: Path, service: tup
     assert [p["request_id"] for p, _ in fake.pushes] == ["1", "2", "3", "4", "5"]
 
 
-def test_batch_is_retried_before_falling_back(tmp_path: Path, service: tuple[FakeService, str]) -> None:
+def test_batch_is_retried_before_falling_back(tmp_path: Path, service: Service) -> None:
     fake, url = service
     fake.push_statuses = [503, 503]
     make(tmp_path, url, share_pipes(entities(2))).run(rounds=1)
@@ -94,7 +94,7 @@ def test_batch_is_retried_before_falling_back(tmp_path: Path, service: tuple[Fak
     assert fake.pushes[3][0]["previous_request_id"] == "1"
 
 
-def test_a_write_error_stops_the_run_and_the_next_run_resends(tmp_path: Path, service: tuple[FakeService, str]) -> None:
+def test_a_write_error_stops_the_run_and_the_next_run_resends(tmp_path: Path, service: Service) -> None:
     # max_consecutive_write_errors defaults to 1: "it will terminate after the first write error"
     fake, url = service
     fake.fail_ids = {"1"}
@@ -109,7 +109,7 @@ def test_a_write_error_stops_the_run_and_the_next_run_resends(tmp_path: Path, se
     assert [[e["_id"] for e in b] for b in fake.pushed_batches] == [["0", "1", "2"], []]
 
 
-def test_retries_and_dead_letters(tmp_path: Path, service: tuple[FakeService, str]) -> None:
+def test_retries_and_dead_letters(tmp_path: Path, service: Service) -> None:
     # configuration-pump.rst: failed entities are retried while max_write_errors_in_retry_dataset has room, and go to
     # dead_letter_dataset once max_retries_per_entity is exceeded
     fake, url = service
@@ -129,7 +129,7 @@ def test_retries_and_dead_letters(tmp_path: Path, service: tuple[FakeService, st
     assert fake.pushes == []  # dead: not retried any more
 
 
-def test_retry_strategy_overrides_pump_settings_by_status(tmp_path: Path, service: tuple[FakeService, str]) -> None:
+def test_retry_strategy_overrides_pump_settings_by_status(tmp_path: Path, service: Service) -> None:
     fake, url = service
     fake.fail_ids = {"0"}
     system = {"retry_strategy": {"500,502,504": {"max_consecutive_write_errors": 5, "batch_retries": 0},
@@ -140,7 +140,7 @@ def test_retry_strategy_overrides_pump_settings_by_status(tmp_path: Path, servic
     assert not any("consecutive" in e for e in share.errors)
 
 
-def test_headers_and_namespaces_removed_before_sending(tmp_path: Path, service: tuple[FakeService, str]) -> None:
+def test_headers_and_namespaces_removed_before_sending(tmp_path: Path, service: Service) -> None:
     fake, url = service
     pipes = [{"_id": "products", "source": {"type": "embedded", "entities": [{"_id": "76", "sku": "A", "ref": "~:shop:1"}]},
               "namespaces": {"identity": "woocommerce-product", "property": "woocommerce-product"}},
@@ -155,7 +155,7 @@ def test_headers_and_namespaces_removed_before_sending(tmp_path: Path, service: 
     assert {h.get("X-Sink") for h in fake.headers_seen} == {"1"}
 
 
-def test_filtered_entities_are_not_pushed(tmp_path: Path, service: tuple[FakeService, str]) -> None:
+def test_filtered_entities_are_not_pushed(tmp_path: Path, service: Service) -> None:
     # entity-data-model.rst: _filtered is for the dataset sink only; other sinks discard the entity
     fake, url = service
     pipes = share_pipes([{"_id": "1", "ok": True}, {"_id": "2", "ok": False}],
@@ -170,7 +170,7 @@ def test_unreachable_receiver_is_a_reported_error(tmp_path: Path) -> None:
     assert "POST /receiver failed: ConnectionError" in report.pipe("shop-product-share").errors
 
 
-def test_conflict_on_a_full_sync_stops_and_the_next_run_starts_over(tmp_path: Path, service: tuple[FakeService, str]) -> None:
+def test_conflict_on_a_full_sync_stops_and_the_next_run_starts_over(tmp_path: Path, service: Service) -> None:
     # json-push.rst: on 409 the sink "must stop the active sync … start from the beginning with a new sequence"
     fake, url = service
     fake.push_statuses = [409]
@@ -184,7 +184,7 @@ def test_conflict_on_a_full_sync_stops_and_the_next_run_starts_over(tmp_path: Pa
     assert [len(b) for b in fake.pushed_batches[1:]] == [2, 1, 0]
 
 
-def test_track_dead_letters_deletes_a_dead_letter_once_written(tmp_path: Path, service: tuple[FakeService, str]) -> None:
+def test_track_dead_letters_deletes_a_dead_letter_once_written(tmp_path: Path, service: Service) -> None:
     fake, url = service
     fake.fail_ids = {"0"}
     items = entities(1)

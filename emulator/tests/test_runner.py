@@ -10,7 +10,7 @@ from typing import Any
 
 from emulator import Emulator
 from emulator.__main__ import main
-from emulator.tests.conftest import FakeService, microservice, write_config
+from emulator.tests.conftest import Service, microservice, write_config
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -28,7 +28,7 @@ def flow(namespaced: bool = True) -> list[dict[str, Any]]:
     ]
 
 
-def test_pipes_run_in_dependency_order_until_settled(tmp_path: Path, service: tuple[FakeService, str]) -> None:
+def test_pipes_run_in_dependency_order_until_settled(tmp_path: Path, service: Service) -> None:
     fake, url = service
     fake.entities = [{"_id": "76", "_updated": 1, "sku": "A"}]
     write_config(tmp_path, flow(), [microservice("shop")], metadata={"namespaced_identifiers": True})
@@ -42,7 +42,7 @@ def test_pipes_run_in_dependency_order_until_settled(tmp_path: Path, service: tu
     assert fake.pushed_batches[0][0]["sku"] == "A"
 
 
-def test_round_limit_is_respected(tmp_path: Path, service: tuple[FakeService, str]) -> None:
+def test_round_limit_is_respected(tmp_path: Path, service: Service) -> None:
     fake, url = service
     fake.entities = [{"_id": "76", "_updated": 1, "sku": "A"}]
     write_config(tmp_path, flow(), [microservice("shop")], metadata={"namespaced_identifiers": True})
@@ -64,7 +64,7 @@ def test_secrets_never_reach_errors(tmp_path: Path) -> None:
     assert report.errors and not any("hunter2" in error for error in report.errors)
 
 
-def test_command_line_run(tmp_path: Path, service: tuple[FakeService, str]) -> None:
+def test_command_line_run(tmp_path: Path, service: Service) -> None:
     fake, url = service
     fake.entities = [{"_id": "76", "_updated": 1, "sku": "A"}]
     write_config(tmp_path / "sesam-config", flow(), [microservice("shop")], metadata={"namespaced_identifiers": True})

@@ -55,8 +55,11 @@ class Shop:
         return Response("{}", mimetype="application/json")
 
 
+Shops = tuple[Shop, Shop, dict[str, str]]  # WooCommerce, Custom Webshop, and their URLs by system id
+
+
 @pytest.fixture
-def shops() -> Iterator[tuple[Shop, Shop, dict[str, str]]]:
+def shops() -> Iterator[Shops]:
     woo, webshop = Shop(), Shop()
     with ServedApp(woo.app) as woo_served, ServedApp(webshop.app) as webshop_served:
         yield woo, webshop, {"woocommerce": woo_served.url, "customwebshop": webshop_served.url}
@@ -85,7 +88,7 @@ PIPES = [
 ]
 
 
-def test_create_then_delete_flows_across_and_the_loop_settles(tmp_path: Path, shops: tuple[Shop, Shop, dict[str, str]]) -> None:
+def test_create_then_delete_flows_across_and_the_loop_settles(tmp_path: Path, shops: Shops) -> None:
     woo, webshop, urls = shops
     woo.put("76", sku="A-1", name="Mug")
     write_config(tmp_path, PIPES, [microservice("woocommerce"), microservice("customwebshop")],

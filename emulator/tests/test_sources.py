@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from emulator import Emulator
-from emulator.tests.conftest import FakeService, microservice, write_config
+from emulator.tests.conftest import Service, microservice, write_config
 
 
 def json_pipe(**source: Any) -> dict[str, Any]:
@@ -24,7 +24,7 @@ def product(number: int, updated: int, **fields: Any) -> dict[str, Any]:
     return {"_id": str(number), "_updated": updated, "sku": f"SKU{number}", **fields}
 
 
-def test_first_run_is_full_then_since_continues_from_the_max_updated(tmp_path: Path, service: tuple[FakeService, str]) -> None:
+def test_first_run_is_full_then_since_continues_from_the_max_updated(tmp_path: Path, service: Service) -> None:
     fake, url = service
     fake.entities = [product(1, 10), product(2, 11)]
     emulator = emulator_for(tmp_path, url, [json_pipe(supports_since=True)])
@@ -36,7 +36,7 @@ def test_first_run_is_full_then_since_continues_from_the_max_updated(tmp_path: P
     assert sorted(e["_id"] for e in emulator.dataset("shop-product-collect")) == ["1", "2", "3"]
 
 
-def test_without_supports_since_every_run_is_full(tmp_path: Path, service: tuple[FakeService, str]) -> None:
+def test_without_supports_since_every_run_is_full(tmp_path: Path, service: Service) -> None:
     fake, url = service
     fake.entities = [product(1, 10)]
     emulator = emulator_for(tmp_path, url, [json_pipe()])
@@ -44,7 +44,7 @@ def test_without_supports_since_every_run_is_full(tmp_path: Path, service: tuple
     assert fake.pull_requests == [{}, {}]
 
 
-def test_chronological_paging_sends_limit_and_follows_the_last_updated(tmp_path: Path, service: tuple[FakeService, str]) -> None:
+def test_chronological_paging_sends_limit_and_follows_the_last_updated(tmp_path: Path, service: Service) -> None:
     fake, url = service
     fake.entities = [product(n, 10 + n) for n in range(5)]
     emulator = emulator_for(tmp_path, url, [json_pipe(supports_since=True, is_chronological=True, page_size=2)])
@@ -55,7 +55,7 @@ def test_chronological_paging_sends_limit_and_follows_the_last_updated(tmp_path:
     assert report.pipe("shop-product-collect").written == 5
 
 
-def test_unchanged_entities_write_no_new_versions(tmp_path: Path, service: tuple[FakeService, str]) -> None:
+def test_unchanged_entities_write_no_new_versions(tmp_path: Path, service: Service) -> None:
     fake, url = service
     fake.entities = [product(1, 10)]
     emulator = emulator_for(tmp_path, url, [json_pipe()])
@@ -64,7 +64,7 @@ def test_unchanged_entities_write_no_new_versions(tmp_path: Path, service: tuple
     assert report.settled
 
 
-def test_reserved_fields_from_the_source_are_not_stored(tmp_path: Path, service: tuple[FakeService, str]) -> None:
+def test_reserved_fields_from_the_source_are_not_stored(tmp_path: Path, service: Service) -> None:
     fake, url = service
     fake.entities = [product(1, 10, _links={"self": "x"})]
     emulator = emulator_for(tmp_path, url, [json_pipe()])
@@ -75,7 +75,7 @@ def test_reserved_fields_from_the_source_are_not_stored(tmp_path: Path, service:
     assert "_links" not in emulator.dataset("shop-product-collect")[0]
 
 
-def test_full_run_deletes_entities_no_longer_returned(tmp_path: Path, service: tuple[FakeService, str]) -> None:
+def test_full_run_deletes_entities_no_longer_returned(tmp_path: Path, service: Service) -> None:
     fake, url = service
     fake.entities = [product(1, 10), product(2, 11)]
     emulator = emulator_for(tmp_path, url, [json_pipe()])
@@ -88,7 +88,7 @@ def test_full_run_deletes_entities_no_longer_returned(tmp_path: Path, service: t
     assert latest["1"]["_deleted"] is False
 
 
-def test_incremental_runs_do_not_delete_but_tombstones_do(tmp_path: Path, service: tuple[FakeService, str]) -> None:
+def test_incremental_runs_do_not_delete_but_tombstones_do(tmp_path: Path, service: Service) -> None:
     # "When using continuation support, Sesam will not be able to do automatic deletion tracking."
     fake, url = service
     fake.entities = [product(1, 10), product(2, 11)]
@@ -101,7 +101,7 @@ def test_incremental_runs_do_not_delete_but_tombstones_do(tmp_path: Path, servic
     assert latest == {"1": True, "2": False, "3": False}
 
 
-def test_rescan_flag_makes_a_full_read_with_deletion_tracking(tmp_path: Path, service: tuple[FakeService, str]) -> None:
+def test_rescan_flag_makes_a_full_read_with_deletion_tracking(tmp_path: Path, service: Service) -> None:
     fake, url = service
     fake.entities = [product(1, 10), product(2, 11)]
     emulator = emulator_for(tmp_path, url, [json_pipe(supports_since=True)])
@@ -112,7 +112,7 @@ def test_rescan_flag_makes_a_full_read_with_deletion_tracking(tmp_path: Path, se
     assert {e["_id"]: e["_deleted"] for e in emulator.dataset("shop-product-collect")} == {"1": True, "2": False}
 
 
-def test_rescan_run_count_rescans_every_nth_run(tmp_path: Path, service: tuple[FakeService, str]) -> None:
+def test_rescan_run_count_rescans_every_nth_run(tmp_path: Path, service: Service) -> None:
     # configuration-pump.rst: "rescan_run_count": 2 => "incremental", "rescan", "incremental", "rescan"
     fake, url = service
     fake.entities = [product(1, 10)]
@@ -123,7 +123,7 @@ def test_rescan_run_count_rescans_every_nth_run(tmp_path: Path, service: tuple[F
     assert fake.pull_requests == [{}, {}, {"since": "10"}, {}]
 
 
-def test_failed_or_malformed_responses_fail_the_run_and_change_nothing(tmp_path: Path, service: tuple[FakeService, str]) -> None:
+def test_failed_or_malformed_responses_fail_the_run_and_change_nothing(tmp_path: Path, service: Service) -> None:
     fake, url = service
     fake.entities = [product(1, 10)]
     emulator = emulator_for(tmp_path, url, [json_pipe(supports_since=True)])
@@ -138,7 +138,7 @@ def test_failed_or_malformed_responses_fail_the_run_and_change_nothing(tmp_path:
     assert fake.pull_requests[-1] == {"since": "10"}  # the offset survived the failed runs
 
 
-def test_if_source_empty_fail_keeps_the_dataset(tmp_path: Path, service: tuple[FakeService, str]) -> None:
+def test_if_source_empty_fail_keeps_the_dataset(tmp_path: Path, service: Service) -> None:
     fake, url = service
     fake.entities = [product(1, 10)]
     emulator = emulator_for(tmp_path, url, [json_pipe(if_source_empty="fail")])
@@ -149,7 +149,7 @@ def test_if_source_empty_fail_keeps_the_dataset(tmp_path: Path, service: tuple[F
     assert emulator.dataset("shop-product-collect")[0]["_deleted"] is False
 
 
-def test_empty_full_read_is_accepted_by_default_and_deletes(tmp_path: Path, service: tuple[FakeService, str]) -> None:
+def test_empty_full_read_is_accepted_by_default_and_deletes(tmp_path: Path, service: Service) -> None:
     fake, url = service
     fake.entities = [product(1, 10)]
     emulator = emulator_for(tmp_path, url, [json_pipe()])
@@ -159,14 +159,14 @@ def test_empty_full_read_is_accepted_by_default_and_deletes(tmp_path: Path, serv
     assert emulator.dataset("shop-product-collect")[0]["_deleted"] is True
 
 
-def test_source_and_system_headers_are_sent(tmp_path: Path, service: tuple[FakeService, str]) -> None:
+def test_source_and_system_headers_are_sent(tmp_path: Path, service: Service) -> None:
     fake, url = service
     folder = write_config(tmp_path, [json_pipe(headers={"X-Token": "$SECRET(token)"})], [microservice("shop")])
     Emulator(folder, {"shop": url}, secrets={"token": "abc"}).run(rounds=1)
     assert [headers.get("X-Token") for headers in fake.headers_seen] == ["abc"]
 
 
-def test_json_source_adds_namespaces_when_namespaced_identifiers_are_on(tmp_path: Path, service: tuple[FakeService, str]) -> None:
+def test_json_source_adds_namespaces_when_namespaced_identifiers_are_on(tmp_path: Path, service: Service) -> None:
     # namespaces.rst: json sources default add_namespaces to true; identity and property namespaces default to the
     # pipe id and can be set with "namespaces"
     fake, url = service
@@ -181,7 +181,7 @@ def test_json_source_adds_namespaces_when_namespaced_identifiers_are_on(tmp_path
     assert entity["woocommerce-product:dimensions"] == {"woocommerce-product:width": 1}
 
 
-def test_add_namespaces_can_be_switched_off_per_pipe(tmp_path: Path, service: tuple[FakeService, str]) -> None:
+def test_add_namespaces_can_be_switched_off_per_pipe(tmp_path: Path, service: Service) -> None:
     fake, url = service
     fake.entities = [product(76, 10)]
     pipe = {**json_pipe(), "add_namespaces": False}
@@ -218,7 +218,7 @@ def test_state_dir_continues_like_a_node(tmp_path: Path) -> None:
     assert [e["v"] for e in emulator.dataset("b")] == [2, 10]
 
 
-def test_initial_since_value_is_used_before_there_is_an_offset(tmp_path: Path, service: tuple[FakeService, str]) -> None:
+def test_initial_since_value_is_used_before_there_is_an_offset(tmp_path: Path, service: Service) -> None:
     # configuration-sources.rst: initial_since_value is "used as the since value if the pipe offset has not been set yet"
     fake, url = service
     fake.entities = [product(1, 10), product(2, 11)]
@@ -228,7 +228,7 @@ def test_initial_since_value_is_used_before_there_is_an_offset(tmp_path: Path, s
     assert [e["_id"] for e in emulator.dataset("shop-product-collect")] == ["2"]
 
 
-def test_read_retries_follow_the_pump_and_the_retry_strategy(tmp_path: Path, service: tuple[FakeService, str]) -> None:
+def test_read_retries_follow_the_pump_and_the_retry_strategy(tmp_path: Path, service: Service) -> None:
     # configuration-pump.rst max_read_retries (default 0: fail at once); configuration-systems-url.rst retry_strategy
     fake, url = service
     fake.entities = [product(1, 10)]
@@ -244,7 +244,7 @@ def test_read_retries_follow_the_pump_and_the_retry_strategy(tmp_path: Path, ser
     assert not Emulator(tmp_path / "c", {"shop": url}).run(rounds=1).pipe("shop-product-collect").errors
 
 
-def test_chronological_keeps_the_last_updated_and_comparable_the_largest(tmp_path: Path, service: tuple[FakeService, str]) -> None:
+def test_chronological_keeps_the_last_updated_and_comparable_the_largest(tmp_path: Path, service: Service) -> None:
     # configuration-sources.rst: chronological "store `_updated` values in the order we see them"; max strategy
     # "store the maximum `_updated` value seen in the run"
     fake, url = service
@@ -254,7 +254,7 @@ def test_chronological_keeps_the_last_updated_and_comparable_the_largest(tmp_pat
     assert fake.pull_requests == [{}, {"since": "11"}, {}, {"since": "12"}]
 
 
-def test_partial_rescan_shifts_the_since_value_back(tmp_path: Path, service: tuple[FakeService, str]) -> None:
+def test_partial_rescan_shifts_the_since_value_back(tmp_path: Path, service: Service) -> None:
     # configuration-pump.rst: "partial_rescan_run_count": 2 => "incremental", "partial rescan", …; an integer since
     # value has partial_rescan_delta subtracted
     fake, url = service
