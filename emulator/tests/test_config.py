@@ -26,7 +26,8 @@ def test_env_and_secret_substitution(tmp_path: Path) -> None:
 
 
 def test_command_line_env_overrides_test_env_json(tmp_path: Path) -> None:
-    write_config(tmp_path, [{"_id": "p", "source": EMBEDDED, "description": "$ENV(node-env)"}], env={"node-env": "test"})
+    write_config(tmp_path, [{"_id": "p", "source": EMBEDDED, "description": "$ENV(node-env)"}],
+                 env={"node-env": "test"})
     assert load_config(tmp_path, {"node-env": "prod"}).pipes["p"]["description"] == "prod"
 
 
@@ -81,7 +82,8 @@ def test_unsupported_constructs_are_refused_naming_pipe_and_construct(tmp_path: 
         ({"_id": "p", "source": {**EMBEDDED, "frobnicate": 1}}, "pipe p: embedded source property 'frobnicate'"),
         ({"_id": "p", "source": EMBEDDED, "transform": {"type": "rest"}}, "pipe p: transform type 'rest'"),
         ({"_id": "p", "source": EMBEDDED, "sink": {"type": "sql"}}, "pipe p: sink type 'sql'"),
-        ({"_id": "p", "source": EMBEDDED, "pump": {"max_seconds_per_entity": 2}}, "pump property 'max_seconds_per_entity'"),
+        ({"_id": "p", "source": EMBEDDED, "pump": {"max_seconds_per_entity": 2}},
+         "pump property 'max_seconds_per_entity'"),
         ({"_id": "p", "source": {"type": "merge", "datasets": []}}, "merge source version 1"),
         ({"_id": "p", "source": EMBEDDED, "dependency_tracking": {}}, "pipe property 'dependency_tracking'"),
     ]

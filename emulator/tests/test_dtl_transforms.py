@@ -95,7 +95,8 @@ def test_discard_drops_the_target_but_keeps_created() -> None:
 
 
 def test_filter_marks_the_target_for_the_dataset_sink() -> None:
-    # "If used with a dataset sink then the filter function will set the _filtered property to true and emit the entity."
+    # "If used with a dataset sink then the filter function will set the _filtered property to true and emit the
+    # entity."
     assert run([["copy", "*"], ["filter", ["eq", "_S.type", "person"]]], {"_id": "1", "type": "org"}) == [
         {"_id": "1", "type": "org", "_filtered": True}]
     assert run([["copy", "*"], ["filter", ["eq", "_S.type", "person"]]], {"_id": "1", "type": "person"}) == [
@@ -103,7 +104,8 @@ def test_filter_marks_the_target_for_the_dataset_sink() -> None:
 
 
 def test_if_examples() -> None:
-    rules = [["if", ["gt", "_S.age", 18], [["add", "type", "adult"], ["add", "is_adult", True]], ["add", "type", "child"]]]
+    rules = [["if", ["gt", "_S.age", 18], [["add", "type", "adult"], ["add", "is_adult", True]],
+              ["add", "type", "child"]]]
     assert target(rules, {"age": 20}) == {"type": "adult", "is_adult": True}
     assert target(rules, {"age": 2}) == {"type": "child"}
     assert target([["if", ["eq", "_S.type", "person"], [["add", "type", "person"]]]], {"type": "x"}) == {}
@@ -111,11 +113,13 @@ def test_if_examples() -> None:
 
 def test_make_ni_examples() -> None:
     assert target([["make-ni", "soccer", "referee", "ref"]], {"referee": "john.doe"}) == {"ref": "~:soccer:john.doe"}
-    assert target([["make-ni", "hockey", "players"]], {"players": ["a", "b"]}) == {"players-ni": ["~:hockey:a", "~:hockey:b"]}
+    assert target([["make-ni", "hockey", "players"]],
+                  {"players": ["a", "b"]}) == {"players-ni": ["~:hockey:a", "~:hockey:b"]}
     source = {"referee": "john.doe", "x:referee": "john.c.doe"}
     assert target([["make-ni", "soccer", "referee"]], source, namespaced=True) == {
         "referee-ni": "~:soccer:john.doe", "x:referee-ni": "~:soccer:john.c.doe"}
-    assert target([["make-ni", "soccer", "x:referee", "y:ref"]], source, namespaced=True) == {"y:ref": "~:soccer:john.c.doe"}
+    assert target([["make-ni", "soccer", "x:referee", "y:ref"]], source,
+                  namespaced=True) == {"y:ref": "~:soccer:john.c.doe"}
 
 
 def test_merge_and_merge_union_examples() -> None:
@@ -189,7 +193,8 @@ def test_namespace_split_pattern_from_the_docs() -> None:
             ["merge-union", "_R._T"],
             ["add", "_id", "_R._S._id"],
             ["add", "_deleted", "_R._S._deleted"]]}
-    linked = {"_id": "woo-product:1", "_deleted": False, "$ids": ["~:woo-product:1", "~:shop-product:9"], "woo-product:sku": "A"}
+    linked = {"_id": "woo-product:1", "_deleted": False, "$ids": ["~:woo-product:1", "~:shop-product:9"],
+              "woo-product:sku": "A"}
     assert run(rules, linked, namespaced=True) == [{
         "woo-product:sku": "A", "$ids": ["~:woo-product:1", "~:shop-product:9"], "_id": "shop-product:9",
         "shop-product:id": "9", "_deleted": False}]

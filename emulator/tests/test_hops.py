@@ -38,14 +38,16 @@ def enriched(emulator: Emulator) -> dict[str, Any]:
 
 def test_hops_joins_and_returns(tmp_path: Path) -> None:
     write_config(tmp_path, pipes([{"_id": "o1", "customer_id": 1}, {"_id": "o2", "customer_id": 3}],
-                                 [{"_id": "c1", "id": 1, "name": "Ann"}, {"_id": "c2", "id": 2, "name": "Bo"}], LOOKUP_NAME))
+                                 [{"_id": "c1", "id": 1, "name": "Ann"},
+                                  {"_id": "c2", "id": 2, "name": "Bo"}], LOOKUP_NAME))
     emulator = Emulator(tmp_path)
     emulator.run()
     assert enriched(emulator) == {"o1": "Ann", "o2": None}
 
 
 def test_hops_without_return_gives_the_last_alias_and_skips_deleted(tmp_path: Path) -> None:
-    rules = [["copy", "*"], ["add", "customers", ["hops", {"datasets": ["customers c"], "where": ["eq", "_S.customer_id", "c.id"]}]]]
+    rules = [["copy", "*"],
+             ["add", "customers", ["hops", {"datasets": ["customers c"], "where": ["eq", "_S.customer_id", "c.id"]}]]]
     write_config(tmp_path, pipes([{"_id": "o1", "customer_id": 1}],
                                  [{"_id": "c1", "id": 1}, {"_id": "c9", "id": 1, "_deleted": True}], rules))
     emulator = Emulator(tmp_path)
@@ -167,7 +169,8 @@ def test_lookup_entity_and_is_changed(tmp_path: Path) -> None:
     customers = [{"_id": "c1", "id": 1}]
 
     def run_with(note: str, other: str) -> dict[str, Any]:
-        write_config(tmp_path / "cfg", pipes([{"_id": "o1", "customer_id": 1, "note": note, "other": other}], customers, rules))
+        write_config(tmp_path / "cfg",
+                     pipes([{"_id": "o1", "customer_id": 1, "note": note, "other": other}], customers, rules))
         emulator = Emulator(tmp_path / "cfg", state_dir=tmp_path / "state")
         emulator.run()
         return emulator.dataset("order-enriched")[0]

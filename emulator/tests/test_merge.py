@@ -31,13 +31,15 @@ def merged(folder: Path, datasets: dict[str, list[dict[str, Any]]], source: dict
 DOC_DATASETS = {
     "A": [{"_id": "a1", "f1": 1}, {"_id": "a2", "f1": 2}],
     "B": [{"_id": "b1", "f1": 1, "f2": "x"}, {"_id": "b2", "f1": 3}],
-    "C": [{"_id": "c1", "f3": "X"}, {"_id": "c2", "_deleted": True, "f3": "Y"}, {"_id": "c3", "_deleted": True, "f3": "X"}],
+    "C": [{"_id": "c1", "f3": "X"}, {"_id": "c2", "_deleted": True, "f3": "Y"},
+          {"_id": "c3", "_deleted": True, "f3": "X"}],
 }
 
 
 def test_documented_example(tmp_path: Path) -> None:
     emulator = merged(tmp_path, DOC_DATASETS, {"datasets": ["A a", "B b", "C c"],
-                                                "equality": [["eq", "a.f1", "b.f1"], ["eq", "b.f2", ["lower", "c.f3"]]]})
+                                                "equality": [["eq", "a.f1", "b.f1"],
+                                                             ["eq", "b.f2", ["lower", "c.f3"]]]})
     assert sorted((visible(e) for e in emulator.dataset("result")), key=lambda e: e["_id"]) == [
         {"$ids": ["a1", "b1", "c1"], "_id": "0|a1|1|b1|2|c1", "f1": [1, 1], "f2": "x", "f3": "X"},
         {"$ids": ["a2"], "_id": "0|a2", "f1": 2},
@@ -55,13 +57,15 @@ def test_equality_sets_are_the_same_rules(tmp_path: Path) -> None:
 
 def test_null_and_empty_values_never_merge(tmp_path: Path) -> None:
     # "Equality expressions that return null or empty lists will not cause merging."
-    datasets = {"A": [{"_id": "a1", "sku": None}, {"_id": "a2", "sku": []}], "B": [{"_id": "b1"}, {"_id": "b2", "sku": []}]}
+    datasets = {"A": [{"_id": "a1", "sku": None}, {"_id": "a2", "sku": []}],
+                "B": [{"_id": "b1"}, {"_id": "b2", "sku": []}]}
     emulator = merged(tmp_path, datasets, {"datasets": ["A a", "B b"], "equality": [["eq", "a.sku", "b.sku"]]})
     assert len(emulator.dataset("result")) == 4
 
 
 def test_merging_is_transitive_and_case_insensitive_with_lower(tmp_path: Path) -> None:
-    datasets = {"A": [{"_id": "a1", "email": "Bob@Example.com"}], "B": [{"_id": "b1", "email": "bob@example.com", "sku": "S"}],
+    datasets = {"A": [{"_id": "a1", "email": "Bob@Example.com"}],
+                "B": [{"_id": "b1", "email": "bob@example.com", "sku": "S"}],
                 "C": [{"_id": "c1", "sku": "S"}]}
     source = {"datasets": ["A a", "B b", "C c"],
               "equality": [["eq", ["lower", "a.email"], ["lower", "b.email"]], ["eq", "b.sku", "c.sku"]]}

@@ -70,7 +70,8 @@ def test_command_line_run(tmp_path: Path, service: Service) -> None:
     write_config(tmp_path / "sesam-config", flow(), [microservice("shop")], metadata={"namespaced_identifiers": True})
     result = subprocess.run(
         [sys.executable, "-m", "emulator", "run", str(tmp_path / "sesam-config"), "--system", f"shop={url}",
-         "--env", "node-env=prod", "--secret", "unused=x", "--rounds", "3", "--state", str(tmp_path / "state"), "--json"],
+         "--env", "node-env=prod", "--secret", "unused=x", "--rounds", "3", "--state", str(tmp_path / "state"),
+         "--json"],
         cwd=REPO, capture_output=True, text=True, timeout=60, check=False)
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)

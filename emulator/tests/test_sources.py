@@ -219,7 +219,8 @@ def test_state_dir_continues_like_a_node(tmp_path: Path) -> None:
 
 
 def test_initial_since_value_is_used_before_there_is_an_offset(tmp_path: Path, service: Service) -> None:
-    # configuration-sources.rst: initial_since_value is "used as the since value if the pipe offset has not been set yet"
+    # configuration-sources.rst: initial_since_value is "used as the since value if the pipe offset has not been set
+    # yet"
     fake, url = service
     fake.entities = [product(1, 10), product(2, 11)]
     emulator = emulator_for(tmp_path, url, [json_pipe(supports_since=True, initial_since_value="10")])
