@@ -1,7 +1,8 @@
 """Command line: `python -m emulator run sesam-config --system woocommerce=<URL> ...` and `python -m emulator test`.
 
-Exit status: 0 when the last round had no pipe errors (run) or every expected output matched (test), 1 otherwise,
-2 for a configuration the emulator cannot load or refuses.
+Exit status: 0 when the last round had no pipe errors and, without `--rounds`, the pipes settled (run), or when every
+expected output matched (test); 1 otherwise (a loop that never settles is an echo between the systems); 2 for a
+configuration the emulator cannot load or refuses.
 """
 from __future__ import annotations
 
@@ -51,7 +52,8 @@ def main(argv: list[str] | None = None) -> int:
             emulator = Emulator(args.config, _pairs(args.system, "--system"), env, secrets, args.state)
             report = emulator.run(rounds=args.rounds, rescan=args.rescan)
             print(dump_report(report) if args.json else report_text(report))
-            return 1 if report.rounds and any(p.errors for p in report.rounds[-1]) else 0
+            failed = bool(report.rounds) and any(p.errors for p in report.rounds[-1])
+            return 1 if failed or (args.rounds is None and not report.settled) else 0
         report, results = run_tests(args.config, env, secrets, args.rounds, args.update)
     except EmulatorError as error:
         print(f"error: {error}", file=sys.stderr)

@@ -148,3 +148,12 @@ def test_test_command_reads_testdata_and_applies_the_spec(tmp_path: Path, capsys
     (tmp_path / "expected" / "out.test.json").write_text(json.dumps({"pipe": "outgoing", "blacklist": ["meta.stamp"]}))
     (tmp_path / "expected" / "out.json").write_text(json.dumps([{"_id": "1", "name": "a", "meta": {}}]))
     assert main(["test", str(tmp_path)]) == 0, capsys.readouterr().out
+
+
+def test_command_line_fails_when_the_pipes_never_settle(tmp_path: Path, capsys: Any) -> None:
+    # an embedded source whose entity changes on every run (now) keeps changing the dataset: it never settles
+    write_config(tmp_path, [{"_id": "p", "source": {"type": "embedded", "entities": [{"_id": "1"}]},
+                             "transform": {"type": "dtl", "rules": {"default": [["copy", "*"], ["add", "t", ["now"]]]}}}])
+    assert main(["run", str(tmp_path)]) == 1
+    assert "stopped at the round limit" in capsys.readouterr().out
+    assert main(["run", str(tmp_path), "--rounds", "2"]) == 0
