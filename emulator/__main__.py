@@ -39,6 +39,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--system", action="append", default=[], metavar="ID=URL", help="base URL of a system's service")
     run.add_argument("--state", type=Path, default=None, help="keep datasets and offsets here between invocations")
     run.add_argument("--rescan", action="store_true", help="make the first round a full rescan of every pipe")
+    run.add_argument("--reset", action="append", default=[], metavar="PIPE",
+                     help="reset a pipe before running, so it reads everything again (repeatable)")
     run.add_argument("--json", action="store_true", help="print the report as JSON")
     test.add_argument("--update", action="store_true", help="write the current output to expected/")
     return parser
@@ -50,6 +52,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "run":
             emulator = Emulator(args.config, _pairs(args.system, "--system"), env, secrets, args.state)
+            for pipe_id in args.reset:
+                emulator.reset(pipe_id)
             report = emulator.run(rounds=args.rounds, rescan=args.rescan)
             print(dump_report(report) if args.json else report_text(report))
             failed = bool(report.rounds) and any(p.errors for p in report.rounds[-1])

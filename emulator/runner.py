@@ -82,6 +82,14 @@ class Emulator:
                 break
         return report
 
+    def reset(self, pipe_id: str) -> None:
+        """Forget a pipe's offset, as resetting a pipe on a node does: its next run reads everything ("the first
+        time the inbound pipe runs (or if the pipe is reset) … resulting in a complete import",
+        configuration-sources.rst) and its dataset sink does deletion tracking after it."""
+        if pipe_id not in self.config.pipes:
+            raise ConfigError(f"cannot reset unknown pipe {pipe_id!r}")
+        self.store.pipe_state(pipe_id).pop("offset", None)
+
     def _run_pipe(self, pipe: Pipe, number: int, full: bool) -> PipeReport:
         report = pipe.run(number, full)
         report.errors = [self._redact(error) for error in report.errors]

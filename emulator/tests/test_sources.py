@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from emulator import Emulator
+from emulator.__main__ import main
 from emulator.tests.conftest import Service, microservice, write_config
 
 
@@ -271,3 +272,16 @@ def test_partial_rescan_of_a_datetime_since_subtracts_seconds() -> None:
     from emulator.pipes import shift_offset
     assert shift_offset("p", "~t2018-04-27T15:46:40Z", 3600) == "~t2018-04-27T14:46:40Z"
     assert shift_offset("p", 12637, 100) == 12537
+
+
+def test_reset_makes_the_next_run_full(tmp_path: Path, service: Service) -> None:
+    fake, url = service
+    fake.entities = [product(1, 10), product(2, 11)]
+    write_config(tmp_path / "cfg", [json_pipe(supports_since=True)], [microservice("shop")])
+    Emulator(tmp_path / "cfg", {"shop": url}, state_dir=tmp_path / "state").run(rounds=1)
+    fake.entities = [product(2, 11)]
+    assert main(["run", str(tmp_path / "cfg"), "--system", f"shop={url}", "--state", str(tmp_path / "state"),
+                 "--reset", "shop-product-collect", "--rounds", "1"]) == 0
+    assert fake.pull_requests == [{}, {}]
+    emulator = Emulator(tmp_path / "cfg", {"shop": url}, state_dir=tmp_path / "state")
+    assert {e["_id"]: e["_deleted"] for e in emulator.dataset("shop-product-collect")} == {"1": True, "2": False}
