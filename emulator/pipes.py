@@ -228,9 +228,10 @@ class Pipe:
         outputs: list[dict[str, Any]] = []
         track = isinstance(self.source, DatasetSource)
         for entity in entities:
+            # dependencies name the entity as the source dataset knows it, before namespaces are added
+            self.env.dependency_recorder = _recorder(dependencies, entity["_id"]) if track else None
             if self.add_namespaces:
                 entity = add_namespaces(entity, self.identity_ns, self.property_ns)
-            self.env.dependency_recorder = _recorder(dependencies, entity["_id"]) if track else None
             batch = [entity]
             for transform in self.transforms:
                 batch = [out for item in batch for out in transform.apply(item)]

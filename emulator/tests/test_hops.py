@@ -179,3 +179,23 @@ def test_lookup_entity_and_is_changed(tmp_path: Path) -> None:
     assert (first["customer"]["_id"], first["missing"], first["note_changed"]) == ("c1", None, None)
     assert run_with("a", "y")["note_changed"] is False
     assert run_with("b", "y")["note_changed"] is True
+
+
+def test_dependencies_survive_added_namespaces(tmp_path: Path) -> None:
+    enriched_pipe = {**pipes([], [], [])[2], "add_namespaces": True, "namespaced_identifiers": True,
+                     "transform": {"type": "dtl", "rules": {"default": [
+                         ["copy", "*"], ["add", "::customer_name", ["first", ["hops", {
+                             "datasets": ["customers c"], "where": [["eq", "_S.order-enriched:customer_id", "c.id"]],
+                             "return": "c.name"}]]]]}}}
+
+    def config(name: str) -> list[dict[str, Any]]:
+        base = pipes([{"_id": "o1", "customer_id": 1}], [{"_id": "c1", "id": 1, "name": name}], [])
+        return [base[0], base[1], enriched_pipe]
+
+    write_config(tmp_path / "cfg", config("Ann"))
+    Emulator(tmp_path / "cfg", state_dir=tmp_path / "state").run()
+    write_config(tmp_path / "cfg", config("Anne"))
+    emulator = Emulator(tmp_path / "cfg", state_dir=tmp_path / "state")
+    emulator.run()
+    [order] = emulator.dataset("order-enriched")
+    assert (order["_id"], order["customer_name"]) == ("order-enriched:o1", "Anne")
