@@ -1,0 +1,159 @@
+"""`hops` and `apply-hops` (`hub/dtl/dtl-functions-hops.rst`): joins from the source entity into other datasets.
+
+Each alias in `datasets` is bound in order by the `eq` clauses that join it to what is already bound; `eq` in a join
+holds when the two sides share a value, and "Equality expressions that return null or empty lists" never join
+(configuration-sources-merge.rst, which follows the same join rules). Deleted entities are never found.
+
+Dependency tracking (`hub/features/dependency-tracking.rst`): for every join the runner is told which dataset was
+searched, with which expression on the joined entity, for which values. When an entity of that dataset later
+changes, its old and new versions are evaluated with the same expression and every source entity that searched for
+one of those values is processed again. `"track-dependencies": false` turns the recording off for a HOPS_SPEC.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any, Protocol
+
+from emulator.config import parse_dataset_alias
+from emulator.dtl.engine import Context, function, is_true
+from emulator.errors import DTLError
+from emulator.values import as_list
+
+
+class Lookup(Protocol):
+    def entities(self, dataset_id: str) -> list[dict[str, Any]]: ...
+
+    def entity(self, dataset_id: str, entity_id: str) -> dict[str, Any] | None: ...
+
+
+def value_key(value: Any) -> str:
+    return json.dumps(value, sort_keys=True)
+
+
+def join_values(value: Any) -> set[str]:
+    """The values a join side offers: a list gives its items (a tuple from `tuples` stays one composite key)."""
+    return {value_key(item) for item in as_list(value) if item is not None}
+
+
+def referenced_aliases(expression: Any, aliases: Iterable[str]) -> set[str]:
+    names = set(aliases)
+    if isinstance(expression, str):
+        head = expression.split(".", 1)[0]
+        return {head} if head in names else set()
+    if isinstance(expression, list):
+        return set().union(*(referenced_aliases(item, names) for item in expression)) if expression else set()
+    return set()
+
+
+def where_clauses(where: Any) -> list[Any]:
+    if where is None:
+        return []
+    if isinstance(where, list) and where and isinstance(where[0], str):
+        return [where]
+    return list(where)
+
+
+def _join_sides(clause: Any, alias: str, bound: set[str], all_aliases: list[str]) -> tuple[Any, Any] | None:
+    """For `["eq", X, Y]` joining `alias` to already bound aliases: (expression on bound side, on alias side)."""
+    if not (isinstance(clause, list) and len(clause) == 3 and clause[0] == "eq"):
+        return None
+    for mine, other in ((clause[1], clause[2]), (clause[2], clause[1])):
+        others = referenced_aliases(other, all_aliases)
+        # "all must by navigable from the source entity": the other side must reach the source or a bound alias
+        navigable = bool(others) or _refers_to_source(other)
+        if referenced_aliases(mine, all_aliases) == {alias} and others <= bound and navigable:
+            return other, mine
+    return None
+
+
+def _refers_to_source(expression: Any) -> bool:
+    if isinstance(expression, str):
+        return expression.startswith(("_S", "_P.", "_R.", "_."))
+    return isinstance(expression, list) and any(_refers_to_source(item) for item in expression[1:])
+
+
+def _clause_holds(clause: Any, ctx: Context) -> bool:
+    if isinstance(clause, list) and len(clause) == 3 and clause[0] == "eq":
+        return bool(join_values(ctx.evaluate(clause[1])) & join_values(ctx.evaluate(clause[2])))
+    return is_true(ctx.evaluate(clause))
+
+
+def _hop(spec: dict[str, Any], ctx: Context, is_last: bool) -> list[Any]:
+    where = f"pipe {ctx.env.pipe_id}: hops"
+    datasets = [parse_dataset_alias(item, where) for item in spec.get("datasets", [])]
+    if not datasets:
+        raise DTLError(f"{where}: 'datasets' must name at least one dataset")
+    if "return" in spec and not is_last:
+        raise DTLError(f"{where}: 'return' can only be given on the last HOPS_SPEC")
+    alias_names = [alias for _, alias in datasets]
+    clauses = where_clauses(spec.get("where"))
+    track = spec.get("track-dependencies", True) is not False and ctx.env.dependency_recorder is not None
+    rows: list[dict[str, Any]] = [{}]
+    for dataset_id, alias in datasets:
+        bound = set(rows[0]) if rows else set()
+        joins = [sides for clause in clauses if (sides := _join_sides(clause, alias, bound, alias_names))]
+        if not joins:
+            raise DTLError(f"{where}: dataset alias {alias!r} is not joined to the source entity by an 'eq'")
+        candidates = ctx.env.lookup.entities(dataset_id)
+        next_rows: list[dict[str, Any]] = []
+        for row in rows:
+            row_ctx = ctx.with_aliases(row)
+            wanted = [(alias_side, join_values(row_ctx.evaluate(bound_side))) for bound_side, alias_side in joins]
+            if track:
+                for alias_side, values in wanted:
+                    ctx.env.dependency_recorder(dataset_id, alias, alias_side, sorted(values))
+            for entity in candidates:
+                entity_ctx = ctx.with_aliases({**row, alias: entity})
+                if all(values & join_values(entity_ctx.evaluate(alias_side)) for alias_side, values in wanted):
+                    next_rows.append({**row, alias: entity})
+        rows = next_rows
+    rows = [row for row in rows if all(_clause_holds(clause, ctx.with_aliases(row)) for clause in clauses)]
+    returned = spec.get("return", alias_names[-1])
+    if isinstance(returned, str) and all(name.strip() in alias_names for name in returned.split(",")):
+        return [row[name.strip()] for row in rows for name in returned.split(",")]
+    return _flatten_results([ctx.with_aliases(row).evaluate(returned) for row in rows])
+
+
+def _flatten_results(values: list[Any]) -> list[Any]:
+    out: list[Any] = []
+    for value in values:
+        out.extend(value if isinstance(value, list) else [value])
+    return [value for value in out if value is not None]
+
+
+@function("hops", lazy=True)
+def hops(args: list[Any], ctx: Context) -> list[Any]:
+    if not args or not all(isinstance(spec, dict) for spec in args):
+        raise DTLError(f"pipe {ctx.env.pipe_id}: hops takes one or more HOPS_SPEC dictionaries")
+    sources = [ctx.source]
+    for index, spec in enumerate(args):
+        results: list[Any] = []
+        for source in sources:
+            child = Context(source, ctx.target, ctx.rules, ctx.env, ctx.parent, ctx.current, ctx.created)
+            results.extend(_hop(spec, child, is_last=index == len(args) - 1))
+        sources = results
+    return sources
+
+
+@function("apply-hops", lazy=True)
+def apply_hops(args: list[Any], ctx: Context) -> list[Any]:
+    if len(args) < 2:
+        raise DTLError("apply-hops takes RULE and one or more HOPS_SPEC dictionaries")
+    rule = ctx.evaluate(args[0])
+    found = hops(args[1:], ctx)
+    return [result for source in found if (result := ctx.apply_rule(rule, source)) is not None]
+
+
+def _lookup_entity(args: list[Any], ctx: Context) -> dict[str, Any] | None:
+    """`["lookup-entity", DATASET_ID, ENTITY_ID]`: the entity, or null "If the entity doesn't exist in the dataset"
+    (a deleted entity counts as not existing, as for joins). "This function does not support dependency tracking"."""
+    if len(args) != 2:
+        raise DTLError("lookup-entity takes DATASET_ID and ENTITY_ID")
+    dataset_id, entity_id = ctx.evaluate(args[0]), ctx.evaluate(args[1])
+    if not isinstance(dataset_id, str) or not isinstance(entity_id, str):
+        return None
+    return ctx.env.lookup.entity(dataset_id, entity_id)
+
+
+function("lookup-entity", lazy=True)(_lookup_entity)

@@ -1,0 +1,180 @@
+"""The `json` sink: JSON Push to a system (`hub/json-push.rst`, `configuration-sinks-json.rst`,
+`hub/custom-data-sink.rst`) with the pump's write-error handling (`configuration-pump.rst`).
+
+Entities go out in POSTed arrays of at most `batch_size`, with `sequence_id` (new per run), `is_full`, `request_id`,
+`previous_request_id` (all but the first request), and on full syncs `is_first`/`is_last`; one final empty batch
+always closes the run. A batch answered with anything but 2xx is re-sent `batch_retries` times and then, with
+`fallback_to_single_entities_on_batch_fail` (default true), entity by entity. Each entity that still fails is a write
+error: with `max_write_errors_in_retry_dataset` > 0 it is kept for retry in later runs until it has failed
+`max_retries_per_entity` times, when it goes to `dead_letter_dataset`; the run stops after
+`max_consecutive_write_errors` errors in a row (default 1). A system `retry_strategy` entry for the status overrides
+these settings. A stopped run keeps its offset, so the next run sends the same entities again. With
+`track_dead_letters`, an entity written successfully is deleted from the dead letter dataset. A 409 on a full sync
+stops the run at once: the sink "must stop the active sync, and try again later … from the beginning with a new
+sequence" (json-push.rst).
+"""
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+import requests
+
+from emulator.dataset import Dataset
+from emulator.errors import PipeRunError, SequenceConflict
+from emulator.sinks import SinkResult
+from emulator.systems import System
+
+Outcome = tuple[dict[str, Any] | None, int | None]  # an entity (None: the final empty batch) and its failed status
+DEFAULT_BATCH_SIZE = 100
+CONFLICT = 409
+PUMP_DEFAULTS = {
+    "max_retries_per_entity": 5,
+    "max_consecutive_write_errors": 1,
+    "max_write_errors_in_retry_dataset": 0,
+    "fallback_to_single_entities_on_batch_fail": True,
+    "write_retry_delay": 0,
+    "batch_retries": 3,
+}
+
+
+class _Sequence:
+    """Request parameters of one JSON Push sync."""
+
+    def __init__(self, full: bool) -> None:
+        self.sequence_id = uuid.uuid4().hex
+        self.full = full
+        self.request_number = 0
+
+    def params(self, last: bool) -> dict[str, str]:
+        self.request_number += 1
+        params = {"sequence_id": self.sequence_id, "is_full": "true" if self.full else "false",
+                  "request_id": str(self.request_number)}
+        if self.request_number > 1:
+            params["previous_request_id"] = str(self.request_number - 1)
+        if self.full and self.request_number == 1:
+            params["is_first"] = "true"
+        if self.full and last:
+            params["is_last"] = "true"
+        return params
+
+
+class JsonSink:
+    def __init__(self, pipe_id: str, spec: dict[str, Any], system: System, pump: dict[str, Any],
+                 dead_letters: Callable[[], Dataset] | None) -> None:
+        self.pipe_id = pipe_id
+        self.spec = spec
+        self.system = system
+        self.pump = {**PUMP_DEFAULTS, **pump}
+        self.batch_size = int(spec.get("batch_size", DEFAULT_BATCH_SIZE))
+        self.dead_letters = dead_letters
+
+    def write(self, entities: list[dict[str, Any]], full: bool, retries: dict[str, dict[str, Any]],
+              result: SinkResult) -> None:
+        """Push `entities` after any kept for retry; `retries` (id → {"entity", "attempts"}) is updated in place
+        and must only be kept by the caller if this returns (a raised PipeRunError means the run failed)."""
+        fresh = {entity["_id"] for entity in entities}
+        pending = [item["entity"] for key, item in retries.items() if key not in fresh] + entities
+        if not pending and not full:
+            return  # an incremental run with nothing to send makes no requests (a "noop" run)
+        sequence = _Sequence(full)
+        consecutive = 0
+        with self.system.session() as session:
+            batches = [pending[i:i + self.batch_size] for i in range(0, len(pending), self.batch_size)] + [[]]
+            for index, batch in enumerate(batches):
+                is_last = index == len(batches) - 1
+                for entity, status in self._send_batch(session, sequence, batch, is_last, retries, result):
+                    if status is None:
+                        consecutive = 0
+                        continue
+                    consecutive += 1
+                    self._write_error(entity, status, retries, result)
+                    if consecutive >= self._setting("max_consecutive_write_errors", status):
+                        raise PipeRunError(
+                            f"pipe {self.pipe_id}: {consecutive} consecutive write error(s), last: {result.errors[-1]}")
+
+    def _send_batch(self, session: requests.Session, sequence: _Sequence, batch: list[dict[str, Any]], is_last: bool,
+                    retries: dict[str, dict[str, Any]], result: SinkResult
+                    ) -> Iterator[Outcome]:
+        """Send one batch (falling back to single entities), yielding the outcome per entity as it is known (None
+        meaning written), so the caller can stop the run at the error that ends it. The final empty batch reports
+        itself as one pseudo-entity so that its failure counts as a write error too."""
+        status = self._post_with_retries(session, sequence, batch, is_last, result)
+        if status == CONFLICT and sequence.full:
+            raise SequenceConflict(f"pipe {self.pipe_id}: the receiver answered 409 Conflict to the full sync")
+        if status is None or not batch:
+            outcomes: Iterable[Outcome] = [(e, status) for e in batch] or [(None, status)]
+        elif self.pump["fallback_to_single_entities_on_batch_fail"] and len(batch) > 1:
+            outcomes = ((entity, self._post(session, sequence, [entity], False, result)) for entity in batch)
+        else:
+            outcomes = [(entity, status) for entity in batch]
+        for entity, entity_status in outcomes:
+            if entity is not None and entity_status is None:
+                result.pushed += 1
+                retries.pop(entity["_id"], None)
+                self._forget_dead_letter(entity["_id"])
+            yield entity, entity_status
+
+    def _forget_dead_letter(self, entity_id: str) -> None:
+        if not self.pump.get("track_dead_letters") or self.dead_letters is None:
+            return
+        dead = self.dead_letters()
+        letter = dead.get(entity_id)
+        if letter is not None and not letter["_deleted"]:
+            dead.write({**letter, "_deleted": True})
+
+    def _setting(self, name: str, status: int | None) -> Any:
+        return self.system.retry_overrides(status).get(name, self.pump[name])
+
+    def _post_with_retries(self, session: requests.Session, sequence: _Sequence, batch: list[dict[str, Any]],
+                           is_last: bool, result: SinkResult) -> int | None:
+        """A batch retry re-sends the same request, parameters included: the receiver never applied it, so it is
+        still the request that follows the previous one (json-push.rst does not say; see README)."""
+        params = sequence.params(is_last)
+        status = self._send(session, params, batch, result)
+        attempts = 0
+        while status not in (None, CONFLICT) and attempts < self._setting("batch_retries", status):
+            attempts += 1
+            time.sleep(self._setting("write_retry_delay", status))
+            status = self._send(session, params, batch, result)
+        return status
+
+    def _post(self, session: requests.Session, sequence: _Sequence, batch: list[dict[str, Any]], is_last: bool,
+              result: SinkResult) -> int | None:
+        return self._send(session, sequence.params(is_last), batch, result)
+
+    def _send(self, session: requests.Session, params: dict[str, str], batch: list[dict[str, Any]],
+              result: SinkResult) -> int | None:
+        """POST one request; None on 2xx, else the status (0 when no response arrived)."""
+        result.requests += 1
+        headers = {"Content-Type": "application/json", **self.system.headers(self.spec.get("headers"))}
+        try:
+            response = session.post(self.system.url_for(self.spec["url"]), params=params,
+                                    json=batch, headers=headers, timeout=self.system.timeout)
+        except requests.RequestException as error:
+            result.errors.append(f"POST {self.spec['url']} failed: {type(error).__name__}")
+            return 0
+        if 200 <= response.status_code < 300:
+            return None
+        result.errors.append(f"POST {self.spec['url']} answered {response.status_code}")
+        return response.status_code
+
+    def _write_error(self, entity: dict[str, Any] | None, status: int, retries: dict[str, dict[str, Any]],
+                     result: SinkResult) -> None:
+        if entity is None:
+            return
+        entity_id = entity["_id"]
+        attempts = retries.get(entity_id, {}).get("attempts", 0) + 1
+        retry_room = self._setting("max_write_errors_in_retry_dataset", status)
+        if retry_room and attempts <= self._setting("max_retries_per_entity", status):
+            if entity_id in retries or len(retries) < retry_room:
+                retries[entity_id] = {"entity": entity, "attempts": attempts}
+                return
+            raise PipeRunError(f"pipe {self.pipe_id}: more than {retry_room} write errors in the retry dataset")
+        retries.pop(entity_id, None)
+        if retry_room and self.dead_letters is not None:
+            # "write any entities that fail retries" to the dead letter dataset (configuration-pump.rst)
+            self.dead_letters().write(entity)
+            result.dead += 1
