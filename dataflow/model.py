@@ -36,6 +36,11 @@ def G(name: str) -> str:
     return f"_T.g-{name}"
 
 
+def blank(expression: DTL) -> DTL:
+    """null, [] or "" — DTL's `is-empty` is true for null and empty lists only, not for an empty string."""
+    return ["or", ["is-empty", expression], ["eq", expression, ""]]
+
+
 @dataclass(frozen=True)
 class Property:
     common: str
@@ -48,6 +53,7 @@ class Property:
     woo_write: dict[str, DTL] = field(default_factory=dict)   # empty: never written into WooCommerce
     shop_write: dict[str, DTL] = field(default_factory=dict)
     note: str = ""
+    many: bool = False            # the common value is a list (lines, categories), not a single value
 
 
 @dataclass(frozen=True)
@@ -82,8 +88,8 @@ ADDRESS_KEYS = ("first_name", "last_name", "company", "address_1", "address_2", 
 
 def _address(type_name: str, which: str, extra: tuple[str, ...]) -> Property:
     keys = ADDRESS_KEYS + extra
-    woo = ["dict"] + [item for key in keys for item in (key, ["coalesce", [path(WOO, type_name, f"{which}.{key}"), ""]])]
-    shop = ["dict"] + [item for key in keys for item in (key, ["coalesce", [path(SHOP, type_name, f"{which}.{key}"), ""]])]
+    woo = ["dict"] + [item for key in keys for item in (key, ["coalesce", ["list", path(WOO, type_name, f"{which}.{key}"), ""]])]
+    shop = ["dict"] + [item for key in keys for item in (key, ["coalesce", ["list", path(SHOP, type_name, f"{which}.{key}"), ""]])]
     return Property(which, which, which, "object (address)", "object (Address)", woo_read=woo, shop_read=shop,
                     woo_write={which: G(which)}, shop_write={which: G(which)},
                     note=f"{', '.join(keys)}")
@@ -92,7 +98,7 @@ def _address(type_name: str, which: str, extra: tuple[str, ...]) -> Property:
 def _money_or_empty_to_null(type_name: str, woo: str) -> DTL:
     """WooCommerce says "no value" with "", the contract with null."""
     value = path(WOO, type_name, woo)
-    return ["if", ["is-empty", value], None, value]
+    return ["if", blank(value), None, value]
 
 
 PRODUCT = EntityType(
@@ -104,13 +110,13 @@ PRODUCT = EntityType(
         Property("price", "regular_price", "price", "string (decimal)", "string (decimal, 2 places)",
                  woo_read=_money_or_empty_to_null("product", "regular_price"),
                  shop_read=path(SHOP, "product", "price"),
-                 woo_write={"regular_price": ["coalesce", [G("price"), ""]]},
-                 shop_write={"price": ["coalesce", [G("price"), "0.00"]]},
+                 woo_write={"regular_price": ["coalesce", ["list", G("price"), ""]]},
+                 shop_write={"price": ["coalesce", ["list", G("price"), "0.00"]]},
                  note="WooCommerce's `price` is read-only and follows `regular_price`/`sale_price`"),
         Property("sale_price", "sale_price", "sale_price", "string (decimal)", "string (decimal) or null",
                  woo_read=_money_or_empty_to_null("product", "sale_price"),
                  shop_read=path(SHOP, "product", "sale_price"),
-                 woo_write={"sale_price": ["coalesce", [G("sale_price"), ""]]},
+                 woo_write={"sale_price": ["coalesce", ["list", G("sale_price"), ""]]},
                  shop_write={"sale_price": G("sale_price")}),
         Property("stock_quantity", "stock_quantity", "stock_quantity", "integer or null", "integer or null",
                  woo_read=path(WOO, "product", "stock_quantity"), shop_read=path(SHOP, "product", "stock_quantity"),
@@ -121,13 +127,13 @@ PRODUCT = EntityType(
         _plain("product", "status", shop_type="string (publish, draft, pending, private)"),
         Property("weight", "weight", "weight", "string", "string (kg) or null",
                  woo_read=_money_or_empty_to_null("product", "weight"), shop_read=path(SHOP, "product", "weight"),
-                 woo_write={"weight": ["coalesce", [G("weight"), ""]]}, shop_write={"weight": G("weight")}),
+                 woo_write={"weight": ["coalesce", ["list", G("weight"), ""]]}, shop_write={"weight": G("weight")}),
         Property("categories", "categories[].name", "categories", "array of {id, name}", "array of string",
                  woo_read=["map", "_.woocommerce-product:name", path(WOO, "product", "categories")],
                  shop_read=path(SHOP, "product", "categories"),
                  woo_write={"categories": ["map", ["dict", "name", "_."], G("categories")]},
                  shop_write={"categories": G("categories")},
-                 note="by name; the WooCommerce receiver resolves names to category ids"),
+                 note="by name; the WooCommerce receiver resolves names to category ids", many=True),
     ),
     merge_rules=(MergeRule("sku", "sku", "sku-key"),),
     references={},
@@ -143,8 +149,11 @@ CUSTOMER = EntityType(
         _plain("customer", "email", shop_type="string (e-mail, unique, case-insensitive)"),
         _plain("customer", "first_name"),
         _plain("customer", "last_name"),
-        _plain("customer", "phone", woo="billing.phone", shop="phone"),
-        _plain("customer", "company", woo="billing.company", shop="company"),
+        *(Property(common, f"billing.{common}", common, "string", "string",
+                   woo_read=path(WOO, "customer", f"billing.{common}"), shop_read=None,
+                   shop_write={common: G(common)},
+                   note="WooCommerce keeps it in the billing address, which carries it back")
+          for common in ("phone", "company")),
         _address("customer", "billing", ("email", "phone")),
         _address("customer", "shipping", ()),
     ),
@@ -182,7 +191,7 @@ ORDER = EntityType(
                                                ["ni", "woocommerce-product", ["string",
                                                                                "_.woocommerce-order:product_id"]],
                                                None],
-                                   "sku", ["coalesce", ["_.woocommerce-order:sku", ""]],
+                                   "sku", ["coalesce", ["list", "_.woocommerce-order:sku", ""]],
                                    "name", "_.woocommerce-order:name",
                                    "quantity", "_.woocommerce-order:quantity",
                                    "unit_price", ["string", ["round", ["divide", ["decimal",
@@ -201,7 +210,8 @@ ORDER = EntityType(
                                     "line_total", "_.customwebshop-order:line_total"],
                             path(SHOP, "order", "lines")],
                  woo_write={"line_items": "_T.ref-lines"}, shop_write={"lines": "_T.ref-lines"},
-                 note="product references translated; a WooCommerce line's subtotal is written as its total"),
+                 note="product references translated; a WooCommerce line's subtotal is written as its total",
+                 many=True),
         Property("shipping_total", "shipping_total", "shipping_total", "string (decimal)", "string (decimal)",
                  woo_read=path(WOO, "order", "shipping_total"), shop_read=path(SHOP, "order", "shipping_total"),
                  shop_write={"shipping_total": G("shipping_total")},

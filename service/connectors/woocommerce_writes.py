@@ -104,6 +104,8 @@ class WooCommerceWriter:
                 result.count("skipped")
             else:
                 live.append(entity)
+        if resource == "products":
+            live = self._with_category_ids(live)
         for start in range(0, len(live), MAX_PER_PAGE):
             chunk = live[start:start + MAX_PER_PAGE]
             try:
@@ -233,6 +235,33 @@ class WooCommerceWriter:
                 if found:
                     return found[0]
         return None
+
+    def _with_category_ids(self, entities: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Categories may come by name (the Custom Webshop knows names only); WooCommerce wants ids, and silently
+        files an unknown id under "Uncategorized" (products-e29). Names are matched case-insensitively and
+        missing categories are created, once per batch."""
+        wanted = {item["name"] for entity in entities for item in entity.get("categories") or []
+                  if isinstance(item, dict) and "id" not in item and isinstance(item.get("name"), str)}
+        if not wanted:
+            return entities
+        ids: dict[str, int] = {}
+        page = 1
+        while True:
+            listing = self.client.list("products/categories", {"per_page": MAX_PER_PAGE, "page": page})
+            ids.update({str(c["name"]).casefold(): int(c["id"]) for c in listing.items})
+            if page >= listing.total_pages:
+                break
+            page += 1
+        for name in sorted(wanted):
+            if name.casefold() not in ids:
+                ids[name.casefold()] = int(self.client.call("POST", "/products/categories", json={"name": name})["id"])
+
+        def resolved(item: Any) -> Any:
+            if isinstance(item, dict) and "id" not in item and isinstance(item.get("name"), str):
+                return {"id": ids[item["name"].casefold()]}
+            return item
+        return [{**entity, "categories": [resolved(item) for item in entity["categories"]]}
+                if entity.get("categories") else entity for entity in entities]
 
     # -- reads that support the writes --------------------------------------------------------------------------
     def _current(self, resource: str, ids: Iterable[int | None]) -> dict[int, dict[str, Any]]:

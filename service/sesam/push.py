@@ -3,7 +3,8 @@
 Sequence rules (reference/sesam.md §2.1–2.2, docs.sesam.io/hub/json-push.html): only full syncs are sequences. A
 full-sync request conflicts (409) when its `previous_request_id` is not the request before it, when `is_full`
 changes within its sequence, or when `is_first` is set on a sequence already under way. A new `sequence_id` with
-`is_first` replaces the active one; `is_last` ends it. Incremental requests do not touch the active sequence and
+`is_first` replaces the active one; `is_last` ends it. The same request sent again (a batch retry re-sends it
+whole, same `request_id`) is not a conflict. Incremental requests do not touch the active sequence and
 their parameters are otherwise ignored. The state lives in this process, so the service runs one gunicorn worker
 (with threads): requests of one sequence must meet the same tracker.
 
@@ -80,6 +81,8 @@ class SequenceTracker:
             return
         if params.sequence_id is None:
             raise InvalidRequest("a full sync (is_full=true) must send sequence_id")
+        if active and (params.sequence_id, params.request_id) == (active.sequence_id, active.last_request_id):
+            return  # the same request again: a batch retry (configuration-pump.rst, batch_retries)
         if params.is_first:
             if active and active.sequence_id == params.sequence_id:
                 raise SequenceConflict("is_first=true on a sequence that has already started",

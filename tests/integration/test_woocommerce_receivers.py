@@ -134,3 +134,15 @@ def test_an_unreachable_store_is_a_503_that_sesam_may_retry(woo: Woo, service: S
     woo.faults({"fail": [{"status": 503, "count": 50}]})
     answer = push(service.url, "customer", [{"_id": "c", "sesam_origin": "s:1", "email": "a@example.test"}])
     assert answer.status_code == 503 and answer.json()["failed"][0]["retriable"] is True
+
+
+def test_categories_pushed_by_name_are_filed_under_their_ids(woo: Woo, service: Service):
+    """products-e29: an unknown category id silently becomes "Uncategorized", so names are resolved first."""
+    product = woo.create("products", {"name": "Teapot"})
+    entity = {"_id": "t", "id": product["id"], "categories": [{"name": "Kitchen"}, {"name": "uncategorized"}]}
+    assert push(service.url, "product", [entity]).json()["updated"] == 1
+    names = sorted(c["name"] for c in woo.http.get(f"{woo.api}/products/{product['id']}").json()["categories"])
+    assert names == ["Kitchen", "Uncategorized"]
+    before = total_writes(woo)
+    assert push(service.url, "product", [entity]).json()["unchanged"] == 1, "the same names again change nothing"
+    assert total_writes(woo) == before

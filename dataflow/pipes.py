@@ -1,0 +1,265 @@
+"""Generate `sesam-config/` (systems, pipes, node metadata, test environment) from `dataflow/model.py`.
+
+Per system s and type t: `s-t-collect` → `s-t-enrich` → `global-t` → `s-t-transform` → `s-t-share`.
+- collect: JSON Pull from our service (`/entities/t`, since, chronological), a conditional source whose `test`
+  alternative is embedded test data, an hourly schedule and a nightly full rescan (deletion tracking catches records
+  deleted for good); `if_source_empty: fail` so a bad empty answer never deletes everything downstream.
+- enrich: keeps deleted records as live entities flagged `<ns>:deleted` (so links through the merge survive the
+  delete and the delete can be propagated), adds `rdf:type`, `<ns>:self-ref` and `<ns>:origin-ref` (the
+  `sesam_origin` stamp as a reference), normalised natural keys, `<ns>:modified` and the common values `<ns>:g-*`.
+- global: merge v2 on origin links both ways and on the natural keys of the model.
+- transform (towards system s from the other side o): one entity per record of s; discards what has no other side,
+  what s itself deleted, and `$replaced` ids; a record deleted on the other side becomes an explicit delete
+  (`delete-requested`); otherwise golden values per property — the most recently modified side wins, an empty
+  value never overwrites a non-empty one — mapped into s's shape, with `id` (update) or `sesam_origin` (insert).
+  References are translated through the target type's global dataset; an insert waits (is discarded, and re-run by
+  dependency tracking) until everything it refers to exists in s.
+- share: JSON Push to `/receiver/t`; only explicit deletes are pushed (a delete made by deletion tracking after a
+  rescan of the transform is never sent upstream).
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from dataflow.model import ENTITY_TYPES, SHOP, SYSTEMS, TYPES, WOO, EntityType, Property, blank, ns, path
+
+CONFIG = Path(__file__).resolve().parents[1] / "sesam-config"
+AUTH_HEADERS = {"Authorization": "Bearer $SECRET(service-token)"}
+ENV = {WOO: {"WOOCOMMERCE_URL": "$ENV(woocommerce-url)",
+             "WOOCOMMERCE_CONSUMER_KEY": "$SECRET(woocommerce-consumer-key)",
+             "WOOCOMMERCE_CONSUMER_SECRET": "$SECRET(woocommerce-consumer-secret)"},
+       SHOP: {"WEBSHOP_URL": "$ENV(customwebshop-url)", "WEBSHOP_TOKEN": "$SECRET(customwebshop-token)"}}
+# The receivers answer 422 when retrying cannot help and 503 when it can (README, "Receivers").
+RETRY_STRATEGY = {
+    "400-428": {"write_retry_delay": 0, "max_retries_per_entity": 0},
+    "429,503": {"write_retry_delay": 60, "max_retries_per_entity": 30, "read_retry_delay": 60, "max_read_retries": 3},
+    "default": {"write_retry_delay": 60, "max_retries_per_entity": 5, "read_retry_delay": 0},
+}
+
+
+def other(system: str) -> str:
+    return SHOP if system == WOO else WOO
+
+
+def system_config(system: str) -> dict[str, Any]:
+    return {
+        "_id": system, "type": "system:microservice",
+        "name": f"{system} sync service",
+        "docker": {"image": "$ENV(sync-image)", "port": 5000, "memory": 256,
+                   "environment": {"SYSTEM": system, **ENV[system],
+                                   "SERVICE_TOKEN": "$SECRET(service-token)"}},
+        "read_timeout": 1800, "retry_strategy": RETRY_STRATEGY,
+    }
+
+
+def collect(system: str, type_name: str) -> dict[str, Any]:
+    namespace = ns(system, type_name)
+    return {
+        "_id": f"{namespace}-collect", "type": "pipe",
+        "source": {"type": "conditional", "condition": "$ENV(node-env)", "alternatives": {
+            "prod": {"type": "json", "system": system, "url": f"/entities/{type_name}", "supports_since": True,
+                     "is_chronological": True, "headers": AUTH_HEADERS, "if_source_empty": "fail"},
+            "test": {"type": "embedded", "entities": []}}},
+        "namespaces": {"identity": namespace, "property": namespace},
+        "pump": {"schedule_interval": 300, "rescan_cron_expression": "0 3 * * ?"},
+    }
+
+
+def enrich(system: str, type_name: str) -> dict[str, Any]:
+    namespace, entity_type = ns(system, type_name), ENTITY_TYPES[type_name]
+    p = f"_S.{namespace}:"
+    if system == WOO:
+        modified: Any = ["concat", ["coalesce", ["list", p + "date_modified_gmt", p + "date_created_gmt"]], ".000000Z"]
+        origin: Any = ["first", ["map", f"_.{namespace}:value",
+                                 ["filter", ["eq", f"_.{namespace}:key", "sesam_origin"], p + "meta_data"]]]
+    else:
+        modified, origin = p + "updated_at", p + "origin"
+    rules: list[Any] = [
+        ["copy", "*"],
+        ["add", "_deleted", False],  # kept as a live entity, so the link through the merge survives the delete
+        ["add", f"{namespace}:deleted", ["eq", "_S._deleted", True]],
+        ["add", "rdf:type", ["ni", f"{system}:{entity_type.title}"]],
+        ["add", f"{namespace}:self-ref", ["ni", namespace, ["string", p + "id"]]],
+        ["add", f"{namespace}:origin-ref", ["if", blank(origin), None, ["ni", origin]]],
+        ["add", f"{namespace}:modified", modified],
+    ]
+    for rule in entity_type.merge_rules:
+        field = rule.woo if system == WOO else rule.shop
+        normalise = "upper" if rule.key == "sku-key" else "lower"
+        rules.append(["add", f"{namespace}:{rule.key}",
+                      ["if", blank(p + field), None, [normalise, ["strip", p + field]]]])
+    for prop in entity_type.properties:
+        read = prop.woo_read if system == WOO else prop.shop_read
+        if read is not None:
+            rules.append(["add", f"{namespace}:g-{prop.common}", read])
+    return {"_id": f"{namespace}-enrich", "type": "pipe",
+            "source": {"type": "dataset", "dataset": f"{namespace}-collect"},
+            "transform": {"type": "dtl", "rules": {"default": rules}}}
+
+
+def merge(type_name: str) -> dict[str, Any]:
+    w, c = ns(WOO, type_name), ns(SHOP, type_name)
+    equality = [["eq", f"w.{w}:origin-ref", f"c.{c}:self-ref"], ["eq", f"w.{w}:self-ref", f"c.{c}:origin-ref"]]
+    equality += [["eq", f"w.{w}:{rule.key}", f"c.{c}:{rule.key}"] for rule in ENTITY_TYPES[type_name].merge_rules]
+    return {"_id": f"global-{type_name}", "type": "pipe",
+            "source": {"type": "merge", "version": 2, "datasets": [f"{w}-enrich w", f"{c}-enrich c"],
+                       "equality": equality, "identity": "first"}}
+
+
+def _translate(reference: Any, type_name: str, target: str) -> Any:
+    """The id, in `target`, of the record `reference` (an NI of either system) is merged with; null if none."""
+    return ["first", ["hops", {"datasets": [f"global-{type_name} g"], "where": [["eq", reference, "g.$ids"]],
+                               "return": f"g.{ns(target, type_name)}:id"}]]
+
+
+def _golden(prop: Property, target: str, type_name: str) -> Any:
+    """The newest side's value, unless it is empty and the other side's is not."""
+    def value(system: str) -> Any:
+        reference = f"_S.{ns(system, type_name)}:g-{prop.common}"
+        return reference if prop.many else ["first", reference]  # a merge of two records lists their values
+    own, theirs = value(target), value(other(target))
+    if (prop.woo_read if target == WOO else prop.shop_read) is None:
+        return theirs
+    return ["if", ["and", "_T.other-newer", ["not", blank(theirs)]], theirs,
+            ["if", ["not", blank(own)], own, theirs]]
+
+
+def _reference_rules(entity_type: EntityType, target: str) -> list[Any]:
+    """Orders: translate the customer and line products into the target's ids; `missing-references` counts gaps."""
+    if entity_type.name != "order":
+        return []
+    line = (["dict", "product_id", ["if", ["is-null", "_.product"], None, _translate("_.product", "product", target)],
+             "name", "_.name", "quantity", "_.quantity", "subtotal", "_.line_total", "total", "_.line_total"]
+            if target == WOO else
+            ["dict", "product_id", ["if", ["is-null", "_.product"], None, _translate("_.product", "product", target)],
+             "sku", "_.sku", "name", "_.name", "quantity", "_.quantity", "unit_price", "_.unit_price",
+             "line_total", "_.line_total"])
+    return [
+        ["add", "ref-customer", ["if", ["is-null", "_T.g-customer"], None,
+                                 _translate("_T.g-customer", "customer", target)]],
+        ["add", "ref-lines", ["map", line, ["coalesce", ["list", "_T.g-lines", []]]]],
+        ["add", "missing-references", ["plus",
+            ["count", ["filter", ["and", ["is-not-null", "_.product"],
+                                  ["is-null", _translate("_.product", "product", target)]],
+                       ["coalesce", ["list", "_T.g-lines", []]]]],
+            ["if", ["and", ["is-not-null", "_T.g-customer"], ["is-null", "_T.ref-customer"]], 1, 0]]],
+    ]
+
+
+def qualify(expression: Any, namespace: str) -> Any:
+    """`_T.name` → `_T.<namespace>:name`: with namespaced identifiers, what DTL adds carries the pipe's namespace."""
+    if isinstance(expression, str) and expression.startswith("_T.") and ":" not in expression:
+        return f"_T.{namespace}:{expression[3:]}"
+    if isinstance(expression, list):
+        return [qualify(item, namespace) for item in expression]
+    if isinstance(expression, dict):
+        return {key: qualify(value, namespace) for key, value in expression.items()}
+    return expression
+
+
+def transform(target: str, type_name: str) -> dict[str, Any]:
+    entity_type = ENTITY_TYPES[type_name]
+    mine, theirs = ns(target, type_name), ns(other(target), type_name)
+    flows = [prop for prop in entity_type.properties
+             if (prop.woo_write if target == WOO else prop.shop_write)
+             and (prop.shop_read if target == WOO else prop.woo_read) is not None]
+    helpers = ["my-id", "my-deleted", "other-id", "other-deleted", "other-newer", "missing-references",
+               "ref-customer", "ref-lines", *(f"g-{prop.common}" for prop in flows)]
+    update_or_insert: list[Any] = [*(["add", f"g-{prop.common}", _golden(prop, target, type_name)] for prop in flows),
+                                   *_reference_rules(entity_type, target)]
+    for prop in flows:
+        for field, expression in (prop.woo_write if target == WOO else prop.shop_write).items():
+            update_or_insert.append(["add", field, expression])
+    update_or_insert += [
+        # An insert waits until what it refers to exists in the target; an update keeps its current references.
+        ["discard", ["not", ["and", ["is-null", "_T.my-id"],
+                             ["gt", ["coalesce", ["list", "_T.missing-references", 0]], 0]]]],
+        ["if", ["gt", ["coalesce", ["list", "_T.missing-references", 0]], 0],
+         [["remove", "customer_id"], ["remove", "line_items"], ["remove", "lines"]], []],
+        ["if", ["is-not-null", "_T.my-id"], [["add", "id", "_T.my-id"]],
+         [["add", "sesam_origin", ["concat", f"{theirs}:", ["string", "_T.other-id"]]]]],
+    ]
+    rules = [
+        # `["discard", condition]` keeps the entity only while the condition holds (dtl-transforms.rst).
+        ["discard", ["neq", "_S.$replaced", True]],
+        ["add", "my-id", ["first", f"_S.{mine}:id"]],
+        ["add", "my-deleted", ["eq", ["first", f"_S.{mine}:deleted"], True]],
+        ["add", "other-id", ["first", f"_S.{theirs}:id"]],
+        ["add", "other-deleted", ["eq", ["first", f"_S.{theirs}:deleted"], True]],
+        ["add", "other-newer", ["gt", ["coalesce", ["list", ["first", f"_S.{theirs}:modified"], ""]],
+                                ["coalesce", ["list", ["first", f"_S.{mine}:modified"], ""]]]],
+        # Nothing to do: no record on the other side, our own record is deleted, or a delete of what we never had.
+        ["discard", ["not", ["or", ["is-null", "_T.other-id"], "_T.my-deleted",
+                             ["and", ["is-null", "_T.my-id"], "_T.other-deleted"]]]],
+        ["add", "_id", ["if", ["is-not-null", "_T.my-id"], ["concat", f"{mine}:", ["string", "_T.my-id"]],
+                        ["concat", f"{theirs}:", ["string", "_T.other-id"]]]],
+        ["if", "_T.other-deleted",
+         [["add", "id", "_T.my-id"], ["add", "_deleted", True], ["add", "delete-requested", True]],
+         update_or_insert],
+        *(["remove", helper] for helper in helpers),
+    ]
+    return {"_id": f"{mine}-transform", "type": "pipe",
+            "source": {"type": "dataset", "dataset": f"global-{type_name}"},
+            "namespaces": {"identity": mine, "property": mine},
+            "transform": {"type": "dtl", "rules": {"default": qualify(rules, mine)}}}
+
+
+def share(system: str, type_name: str) -> dict[str, Any]:
+    namespace = ns(system, type_name)
+    return {
+        "_id": f"{namespace}-share", "type": "pipe",
+        "source": {"type": "dataset", "dataset": f"{namespace}-transform"},
+        "transform": {"type": "dtl", "rules": {"default": [
+            # Only deletes the transform asked for: deletion tracking after a rescan must never delete upstream.
+            ["discard", ["or", ["neq", "_S._deleted", True], ["eq", f"_S.{namespace}:delete-requested", True]]],
+            ["copy", "*"], ["remove", f"{namespace}:delete-requested"]]}},
+        "sink": {"type": "json", "system": system, "url": f"/receiver/{type_name}", "batch_size": 100,
+                 "headers": AUTH_HEADERS},
+        "pump": {"schedule_interval": 60, "max_retries_per_entity": 5, "max_consecutive_write_errors": 10,
+                 "max_write_errors_in_retry_dataset": 1000, "dead_letter_dataset": f"{namespace}-share-dead-letters",
+                 "track_dead_letters": True},
+    }
+
+
+def build() -> dict[str, Any]:
+    """Every file of `sesam-config/`, by relative path."""
+    files: dict[str, Any] = {
+        "node-metadata.conf.json": {"_id": "node", "type": "metadata", "namespaced_identifiers": True},
+        # Every $ENV the config uses, as `sesam upload` installs them; secrets are set on the node separately.
+        "test-env.json": {"node-env": "test", "sync-image": "sync-service:latest",
+                          "woocommerce-url": "https://woocommerce.example", "customwebshop-url":
+                          "https://customwebshop.example"},
+    }
+    for system in SYSTEMS:
+        files[f"systems/{system}.conf.json"] = system_config(system)
+    for type_name in TYPES:
+        files[f"pipes/global-{type_name}.conf.json"] = merge(type_name)
+        for system in SYSTEMS:
+            base = f"pipes/{ns(system, type_name)}"
+            files[f"{base}-collect.conf.json"] = collect(system, type_name)
+            files[f"{base}-enrich.conf.json"] = enrich(system, type_name)
+            files[f"{base}-transform.conf.json"] = transform(system, type_name)
+            files[f"{base}-share.conf.json"] = share(system, type_name)
+    return files
+
+
+def render(document: Any) -> str:
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def write(folder: Path = CONFIG) -> list[Path]:
+    written = []
+    for relative, document in build().items():
+        target = folder / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(render(document))
+        written.append(target)
+    return written
+
+
+def stale(folder: Path = CONFIG) -> list[str]:
+    """Files that differ from what the model generates."""
+    return [relative for relative, document in build().items()
+            if not (folder / relative).exists() or (folder / relative).read_text() != render(document)]
