@@ -126,26 +126,36 @@ def _golden(prop: Property, target: str, type_name: str) -> Any:
             ["if", ["not", blank(own)], own, theirs]]
 
 
-def _reference_rules(entity_type: EntityType, target: str) -> list[Any]:
-    """Orders: translate the customer and line products into the target's ids; `missing-references` counts gaps."""
+LINE_FIELDS = {WOO: {"name": "_S.name", "quantity": "_S.quantity", "subtotal": "_S.line_total",
+                     "total": "_S.line_total"},
+               SHOP: {"sku": "_S.sku", "name": "_S.name", "quantity": "_S.quantity", "unit_price": "_S.unit_price",
+                      "line_total": "_S.line_total"}}
+
+
+def _reference_rules(entity_type: EntityType, target: str) -> tuple[list[Any], dict[str, list[Any]]]:
+    """Orders: the customer and each line's product translated into the target's ids, through the global
+    datasets. Lines go through the named rule `line` (`_S` is one line there, so hops can join on it).
+    `missing-references` counts references that do not exist in the target yet."""
     if entity_type.name != "order":
-        return []
-    line = (["dict", "product_id", ["if", ["is-null", "_.product"], None, _translate("_.product", "product", target)],
-             "name", "_.name", "quantity", "_.quantity", "subtotal", "_.line_total", "total", "_.line_total"]
-            if target == WOO else
-            ["dict", "product_id", ["if", ["is-null", "_.product"], None, _translate("_.product", "product", target)],
-             "sku", "_.sku", "name", "_.name", "quantity", "_.quantity", "unit_price", "_.unit_price",
-             "line_total", "_.line_total"])
-    return [
-        ["add", "ref-customer", ["if", ["is-null", "_T.g-customer"], None,
-                                 _translate("_T.g-customer", "customer", target)]],
-        ["add", "ref-lines", ["map", line, ["coalesce", ["list", "_T.g-lines", []]]]],
-        ["add", "missing-references", ["plus",
-            ["count", ["filter", ["and", ["is-not-null", "_.product"],
-                                  ["is-null", _translate("_.product", "product", target)]],
-                       ["coalesce", ["list", "_T.g-lines", []]]]],
-            ["if", ["and", ["is-not-null", "_T.g-customer"], ["is-null", "_T.ref-customer"]], 1, 0]]],
+        return [], {}
+    mine = ns(target, "order")
+    line_rule = [["add", "product_id", ["if", ["is-null", "_S.product"], None,
+                                        _translate("_S.product", "product", target)]],
+                 *(["add", key, value] for key, value in LINE_FIELDS[target].items()),
+                 ["add", "unresolved", ["and", ["is-not-null", "_S.product"], ["is-null", "_T.product_id"]]]]
+    fields = ["product_id", *LINE_FIELDS[target]]
+    customer = ["coalesce", ["list", *(_translate(f"_S.{ns(system, 'order')}:g-customer", "customer", target)
+                                       for system in (other(target), target))]]
+    outer = [
+        ["add", "resolved-lines", ["apply", "line", ["coalesce", ["list", "_T.g-lines", ["list"]]]]],
+        ["add", "ref-lines", ["map", ["dict", *(item for key in fields for item in (key, f"_.{mine}:{key}"))],
+                              "_T.resolved-lines"]],
+        ["add", "ref-customer", ["if", ["is-null", "_T.g-customer"], None, customer]],
+        ["add", "missing-references", ["plus", ["count", ["filter", f"_.{mine}:unresolved", "_T.resolved-lines"]],
+                                       ["if", ["and", ["is-not-null", "_T.g-customer"],
+                                               ["is-null", "_T.ref-customer"]], 1, 0]]],
     ]
+    return outer, {"line": line_rule}
 
 
 def qualify(expression: Any, namespace: str) -> Any:
@@ -166,9 +176,10 @@ def transform(target: str, type_name: str) -> dict[str, Any]:
              if (prop.woo_write if target == WOO else prop.shop_write)
              and (prop.shop_read if target == WOO else prop.woo_read) is not None]
     helpers = ["my-id", "my-deleted", "other-id", "other-deleted", "other-newer", "missing-references",
-               "ref-customer", "ref-lines", *(f"g-{prop.common}" for prop in flows)]
+               "resolved-lines", "ref-customer", "ref-lines", *(f"g-{prop.common}" for prop in flows)]
+    reference_rules, named_rules = _reference_rules(entity_type, target)
     update_or_insert: list[Any] = [*(["add", f"g-{prop.common}", _golden(prop, target, type_name)] for prop in flows),
-                                   *_reference_rules(entity_type, target)]
+                                   *reference_rules]
     for prop in flows:
         for field, expression in (prop.woo_write if target == WOO else prop.shop_write).items():
             update_or_insert.append(["add", field, expression])
@@ -203,7 +214,7 @@ def transform(target: str, type_name: str) -> dict[str, Any]:
     return {"_id": f"{mine}-transform", "type": "pipe",
             "source": {"type": "dataset", "dataset": f"global-{type_name}"},
             "namespaces": {"identity": mine, "property": mine},
-            "transform": {"type": "dtl", "rules": {"default": qualify(rules, mine)}}}
+            "transform": {"type": "dtl", "rules": qualify({"default": rules, **named_rules}, mine)}}
 
 
 def share(system: str, type_name: str) -> dict[str, Any]:

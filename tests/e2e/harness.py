@@ -1,6 +1,9 @@
 """Both shops, both services and the offline pipe runner, wired as a Sesam node would be — for the scenarios."""
 from __future__ import annotations
 
+import json
+import shutil
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,6 +31,7 @@ class World:
     woo_service: ServedApp
     shop_service: ServedApp
     state: Path
+    config: Path
     woo_http: requests.Session = field(default_factory=requests.Session)
     shop_http: requests.Session = field(default_factory=requests.Session)
 
@@ -40,11 +44,39 @@ class World:
         return self.woo.url + "/wp-json/wc/v3"
 
     def emulator(self) -> Emulator:
-        return Emulator(CONFIG, systems={"woocommerce": self.woo_service.url, "customwebshop": self.shop_service.url},
+        return Emulator(self.config, systems={"woocommerce": self.woo_service.url, "customwebshop": self.shop_service.url},
                         env={"node-env": "prod"}, secrets=SECRETS, state_dir=self.state)
 
     def sync(self, rounds: int | None = None, rescan: bool = False) -> Any:
-        return self.emulator().run(rounds=rounds, rescan=rescan)
+        """Run the pipes; fail on any error but the guard of a collect pipe over a store that is still empty."""
+        report = self.emulator().run(rounds=rounds, rescan=rescan)
+        errors = [error for error in report.errors if "if_source_empty" not in error]
+        assert not errors, errors
+        return report
+
+    def writes(self) -> int:
+        return self.woo_writes() + self.shop_writes()
+
+    def assert_quiet(self) -> None:
+        """Upstream writes stop within 3 rounds and stay at zero for 5 more (no ping-pong)."""
+        per_round = []
+        for _ in range(8):
+            before = self.writes()
+            self.sync(rounds=1)
+            per_round.append(self.writes() - before)
+        assert per_round[3:] == [0] * 5, f"writes per round: {per_round}"
+
+    @staticmethod
+    def next_second() -> None:
+        """WooCommerce stamps whole seconds: an edit in the same second as the sync's own write would look older
+        than it (README, "Golden values"). Real edits come seconds apart; the scenarios wait for the next second."""
+        time.sleep(1.05 - time.time() % 1)
+
+    def woo_get(self, resource: str, record_id: int) -> dict[str, Any]:
+        return self.woo_http.get(f"{self.woo_api}/{resource}/{record_id}").json()
+
+    def shop_get(self, resource: str, record_id: int) -> requests.Response:
+        return self.shop_http.get(f"{self.shop.url}/{resource}/{record_id}")
 
     # -- WooCommerce -------------------------------------------------------------------------------------------
     def woo_create(self, resource: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -76,6 +108,20 @@ class World:
             served.stop()
 
 
+def fast_retry_copy(folder: Path) -> Path:
+    """sesam-config as it is, but with the systems' retry delays at zero: the runner really sleeps them, and a
+    scenario must not wait a minute for a retry. Nothing else differs."""
+    shutil.copytree(CONFIG, folder)
+    for system_file in (folder / "systems").glob("*.conf.json"):
+        system = json.loads(system_file.read_text())
+        for rule in system.get("retry_strategy", {}).values():
+            for key in ("write_retry_delay", "read_retry_delay"):
+                if key in rule:
+                    rule[key] = 0
+        system_file.write_text(json.dumps(system))
+    return folder
+
+
 def start_world(state: Path) -> World:
     woo = ServedApp(create_woo_app(Store(), behind_https=True)).start()
     shop = ServedApp(create_shop_app(token=SHOP_TOKEN)).start()
@@ -86,4 +132,4 @@ def start_world(state: Path) -> World:
         woocommerce_consumer_secret=Secret("cs_sandbox"), woocommerce_auth="basic", **common))).start()
     shop_service = ServedApp(create_app(Settings(
         system="customwebshop", webshop_url=shop.url, webshop_token=Secret(SHOP_TOKEN), **common))).start()
-    return World(woo, shop, woo_service, shop_service, state)
+    return World(woo, shop, woo_service, shop_service, state, fast_retry_copy(state.parent / "sesam-config"))
