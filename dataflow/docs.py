@@ -23,6 +23,9 @@ DOCUMENT_FOLDER = Path("docs/dataflow")
 CONFIG_FOLDER = Path("sesam-config")
 DIRECTIONS = ((WOO, SHOP), (SHOP, WOO))
 
+# Where each system's record keeps the id of the record it was created from (the stamp `dataflow.model.ORIGIN` reads).
+ORIGIN_STAMPS = {WOO: "the ``meta_data`` entry ``sesam_origin``", SHOP: "``origin``"}
+
 INTRODUCTION = (
     "This technical document provides a detailed overview of the Sesam Talk data flow from {source} to {target}. "
     "It serves as a QA checklist for testing purposes and is the intellectual property of Sesam.io AS. The content "
@@ -99,6 +102,9 @@ def _section(entity_type: EntityType, source: Side, target: Side) -> Iterator[st
         yield from _list_table([f"{src} Property", f"{tgt} Property"],
                                [[source.name(rule), target.name(rule)] for rule in entity_type.merge_rules])
         yield ""
+    yield (f"A {tgt} created by this synchronization holds the id of the {src} it was created from in "
+           f"{ORIGIN_STAMPS[target.system]}.")
+    yield ""
     yield (f"Once a link between a {src} and a {tgt} is established, it will keep in sync between the two systems, "
            "regardless of where it is edited.")
     yield ""

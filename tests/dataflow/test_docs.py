@@ -66,6 +66,7 @@ def test_one_section_per_type_in_order_each_with_a_filled_property_table(source:
         src, tgt = f"{source_title} {entity_type.title}", f"{target_title} {entity_type.title}"
         body = sections[title]
         assert body.startswith(f"Every {src} will be synchronized with a {tgt}.\n")
+        assert f"A {tgt} created by this synchronization holds the id of the {src} it was created from in " in body
         assert (f"Once a link between a {src} and a {tgt} is established, it will keep in sync between the two "
                 "systems, regardless of where it is edited.") in body
         properties = next(t for t in _tables(body) if t[0][-1] == f"{target_title} Data Type")
