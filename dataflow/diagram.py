@@ -35,27 +35,22 @@ def load_pipes(folder: Path) -> list[dict[str, Any]]:
 
 
 def render_diagram(pipes: list[dict[str, Any]]) -> str:
-    lines = ["```mermaid", "flowchart LR"]
-    nodes: dict[str, str] = {}
-    edges: list[str] = []
+    graph = _Graph()
     for pipe in sorted(pipes, key=_step_order):
-        pipe_node = _node(nodes, "pipe", pipe["_id"])
-        for system in _source_systems(pipe["source"]):
-            edges.append(f"{_node(nodes, 'system', system)} --> {pipe_node}")
+        pipe_node = graph.node("pipe", pipe["_id"])
+        for system in dict.fromkeys(_source_systems(pipe["source"])):
+            graph.edge(graph.node("reads", system), "-->", pipe_node)
         for dataset in dict.fromkeys(source_datasets(pipe["source"])):
-            edges.append(f"{_node(nodes, 'dataset', dataset)} --> {pipe_node}")
+            graph.edge(graph.node("dataset", dataset), "-->", pipe_node)
         for transform in transforms_of(pipe):
             for dataset in dict.fromkeys(hops_datasets(transform.get("rules", {}))):
-                edges.append(f"{_node(nodes, 'dataset', dataset)} -.-> {pipe_node}")
+                graph.edge(graph.node("dataset", dataset), "-.->", pipe_node)
         written = sink_dataset(pipe)
         if written is not None:
-            edges.append(f"{pipe_node} --> {_node(nodes, 'dataset', written)}")
+            graph.edge(pipe_node, "-->", graph.node("dataset", written))
         elif isinstance(pipe.get("sink"), dict) and pipe["sink"].get("system"):
-            edges.append(f"{pipe_node} --> {_node(nodes, 'system', pipe['sink']['system'])}")
-    lines.extend(f"    {definition}" for definition in nodes.values())
-    lines.extend(f"    {edge}" for edge in dict.fromkeys(edges))
-    lines.append("```")
-    return HEADER + "\n" + "\n".join(lines) + "\n"
+            graph.edge(pipe_node, "-->", graph.node("writes", pipe["sink"]["system"]))
+    return HEADER + "\n```mermaid\nflowchart LR\n" + "".join(f"    {line}\n" for line in graph.lines()) + "```\n"
 
 
 def _step_order(pipe: dict[str, Any]) -> tuple[int, str]:
@@ -73,11 +68,43 @@ def _source_systems(source: dict[str, Any]) -> Iterator[str]:
             yield from _source_systems(alternative)
 
 
-_SHAPES = {"system": "{{{{{}}}}}", "pipe": "[{}]", "dataset": "[({})]"}
+# A system is drawn twice, where pipes read it and where they write it, so the picture has no loop back to the left.
+_SHAPES = {"reads": "{{{{{}}}}}", "writes": "{{{{{}}}}}", "pipe": "[{}]", "dataset": "[({})]"}
 
 
-def _node(nodes: dict[str, str], kind: str, name: str) -> str:
-    """Mermaid ids cannot hold every character a Sesam id can, and a dataset may share its pipe's name."""
-    node_id = f"{kind}_" + "".join(c if c.isalnum() else "_" for c in name)
-    nodes.setdefault(node_id, node_id + _SHAPES[kind].format(f'"{name}"'))
-    return node_id
+class _Graph:
+    """Mermaid nodes grouped in one subgraph per entity type (read from the name's convention), and edges."""
+
+    def __init__(self) -> None:
+        self.nodes: dict[str, tuple[str, str]] = {}   # node id → (definition, entity type or "")
+        self.edges: dict[str, None] = {}
+
+    def node(self, kind: str, name: str) -> str:
+        # Mermaid ids cannot hold every character a Sesam id can, and a dataset may share its pipe's name.
+        node_id = f"{kind}_" + "".join(c if c.isalnum() else "_" for c in name)
+        group = "" if kind in ("reads", "writes") else _entity_type(name)
+        self.nodes.setdefault(node_id, (node_id + _SHAPES[kind].format(f'"{name}"'), group))
+        return node_id
+
+    def edge(self, start: str, arrow: str, end: str) -> None:
+        self.edges[f"{start} {arrow} {end}"] = None
+
+    def lines(self) -> Iterator[str]:
+        groups = dict.fromkeys(group for _, group in self.nodes.values())
+        for group in groups:
+            definitions = [definition for definition, node_group in self.nodes.values() if node_group == group]
+            if group:
+                yield f'subgraph type_{group}["{group}"]'
+                yield from (f"    {definition}" for definition in definitions)
+                yield "end"
+            else:
+                yield from definitions
+        yield from self.edges
+
+
+def _entity_type(name: str) -> str:
+    """`global-<type>` and `<system>-<type>-<step>` name their entity type; other names belong to none."""
+    parts = name.split("-")
+    if parts[0] == "global" and len(parts) == 2:
+        return parts[1]
+    return parts[1] if len(parts) == 3 and parts[2] in STEPS else ""

@@ -123,18 +123,20 @@ def test_the_diagram_draws_every_step_from_the_pipe_files(config_folder: Path) -
     assert chart[0] == "flowchart LR"
     edges = set(line.strip() for line in chart if "-->" in line or "-.->" in line)
     assert {
-        "system_woocommerce --> pipe_woocommerce_product_collect",
+        "reads_woocommerce --> pipe_woocommerce_product_collect",
         "pipe_woocommerce_product_collect --> dataset_woocommerce_product_collect",
         "dataset_woocommerce_product_enrich --> pipe_global_product",
         "dataset_customwebshop_product_enrich --> pipe_global_product",
         "dataset_customwebshop_product_enrich -.-> pipe_customwebshop_product_transform",
-        "pipe_customwebshop_product_share --> system_customwebshop",
+        "pipe_customwebshop_product_share --> writes_customwebshop",
     } <= edges
     assert not any(edge.startswith("pipe_customwebshop_product_share --> dataset_") for edge in edges)
     nodes = [line.strip() for line in chart if "[" in line or "{{" in line]
     assert 'pipe_global_product["global-product"]' in nodes
     assert 'dataset_global_product[("global-product")]' in nodes
-    assert 'system_customwebshop{{"customwebshop"}}' in nodes
+    assert 'writes_customwebshop{{"customwebshop"}}' in nodes
+    assert 'subgraph type_product["product"]' in chart[1]
+    assert chart.index("    end") > chart.index('        pipe_global_product["global-product"]')
 
 
 def test_the_diagram_names_a_dataset_after_the_sink(tmp_path: Path) -> None:
