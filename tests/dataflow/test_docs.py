@@ -1,0 +1,161 @@
+"""The QA documents and the pipe picture: up to date in the repository, in the seed checklist's shape, and filled."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from dataflow.__main__ import main
+from dataflow.diagram import load_pipes, render_diagram
+from dataflow.docs import DIRECTIONS, document_path, render_document, stale_files
+from dataflow.model import ENTITY_TYPES, SYSTEM_TITLES, WOO
+
+REPO = Path(__file__).resolve().parents[2]
+
+# The seed's Introduction (`woocommerce-customwebshop-qa-checklist.rst`), with the direction's system names.
+SEED_INTRODUCTION = (
+    "This technical document provides a detailed overview of the Sesam Talk data flow from {source} to {target}. "
+    "It serves as a QA checklist for testing purposes and is the intellectual property of Sesam.io AS. The content "
+    "contains confidential information regulated under an NDA agreement, and sharing or distributing it without "
+    "written permission is prohibited."
+)
+
+
+def test_the_documents_in_the_repository_are_up_to_date() -> None:
+    assert stale_files(REPO) == [], "run: python -m dataflow docs"
+
+
+def _sections(text: str) -> dict[str, str]:
+    """Section title → body, for the `----`-underlined sections."""
+    parts = re.split(r"^(.+)\n-+\n", text, flags=re.MULTILINE)
+    return dict(zip(parts[1::2], parts[2::2]))
+
+
+def _tables(body: str) -> list[list[list[str]]]:
+    """Each list-table as rows of cells."""
+    tables = []
+    for block in re.findall(r"\.\. list-table::\n   :header-rows: 1\n\n((?:   [* ] - .*\n)+)", body):
+        rows: list[list[str]] = []
+        for line in block.splitlines():
+            if line.startswith("   * - "):
+                rows.append([])
+            rows[-1].append(line[7:])
+        tables.append(rows)
+    return tables
+
+
+@pytest.mark.parametrize(("source", "target"), DIRECTIONS)
+def test_title_block_generated_line_and_introduction(source: str, target: str) -> None:
+    source_title, target_title = SYSTEM_TITLES[source], SYSTEM_TITLES[target]
+    title = f"{source_title} to {target_title} Dataflow"
+    lines = render_document(source, target).splitlines()
+    assert lines[:3] == ["=" * len(title), title, "=" * len(title)]
+    assert re.fullmatch(r"Generated: \d{4}-\d\d-\d\d \d\d:\d\d:\d\d", lines[4])
+    introduction = _sections(render_document(source, target))["Introduction"]
+    assert introduction.strip() == SEED_INTRODUCTION.format(source=source_title, target=target_title)
+
+
+@pytest.mark.parametrize(("source", "target"), DIRECTIONS)
+def test_one_section_per_type_in_order_each_with_a_filled_property_table(source: str, target: str) -> None:
+    source_title, target_title = SYSTEM_TITLES[source], SYSTEM_TITLES[target]
+    sections = _sections(render_document(source, target))
+    expected = [f"{source_title} {t} to {target_title} {t}" for t in ("Order", "Product", "Customer")]
+    assert list(sections)[1:] == expected
+    for title, entity_type in zip(expected, ENTITY_TYPES.values()):
+        src, tgt = f"{source_title} {entity_type.title}", f"{target_title} {entity_type.title}"
+        body = sections[title]
+        assert body.startswith(f"Every {src} will be synchronized with a {tgt}.\n")
+        assert f"A {tgt} created by this synchronization holds the id of the {src} it was created from in " in body
+        assert (f"Once a link between a {src} and a {tgt} is established, it will keep in sync between the two "
+                "systems, regardless of where it is edited.") in body
+        properties = next(t for t in _tables(body) if t[0][-1] == f"{target_title} Data Type")
+        assert properties[0] == [f"{src} Property", f"{tgt} Property", f"{target_title} Data Type"]
+        assert len(properties) > 1 and all(len(row) == 3 and all(row) for row in properties)
+
+
+@pytest.mark.parametrize(("source", "target"), DIRECTIONS)
+def test_products_merge_on_sku_and_customers_on_email_orders_never(source: str, target: str) -> None:
+    source_title, target_title = SYSTEM_TITLES[source], SYSTEM_TITLES[target]
+    sections = _sections(render_document(source, target))
+    for type_title, pairs in (("Product", [["sku", "sku"]]), ("Customer", [["email", "email"]]), ("Order", None)):
+        src, tgt = f"{source_title} {type_title}", f"{target_title} {type_title}"
+        body = sections[f"{src} to {tgt}"]
+        sentence = f"A {src} will merge with a {tgt} if one of the following property combinations match:"
+        if pairs is None:
+            assert "will merge with" not in body
+            continue
+        assert sentence in body
+        merge_table = _tables(body.split(sentence, 1)[1])[0]
+        assert merge_table == [[f"{src} Property", f"{tgt} Property"], *pairs]
+
+
+def test_a_one_way_property_is_synced_one_way_and_explained_the_other() -> None:
+    """WooCommerce computes `total_tax`: it flows into the Custom Webshop's `tax_total` and never back."""
+    forward = _sections(render_document(WOO, "customwebshop"))["WooCommerce Order to Custom Webshop Order"]
+    backward = _sections(render_document("customwebshop", WOO))["Custom Webshop Order to WooCommerce Order"]
+    synced, not_synced = _tables(forward)[0], _tables(backward)[-1]
+    assert ["total_tax", "tax_total", '"string (decimal)"'] in synced
+    assert not any(row[:2] == ["total_tax", "tax_total"] for row in _tables(forward)[-1])
+    assert ["tax_total", "total_tax", "Custom Webshop does not feed this property: read-only in WooCommerce"] \
+        in not_synced
+    assert not any(row[0] == "tax_total" for row in _tables(backward)[0])
+    # The Custom Webshop does feed `shipping_total`, but WooCommerce never receives it.
+    assert ["shipping_total", "shipping_total", "never written into WooCommerce: read-only in WooCommerce (the sum "
+            "of its shipping lines)"] in not_synced
+    assert not any(row[0] == "shipping_total" for row in _tables(backward)[0])
+
+
+@pytest.mark.parametrize(("source", "target"), DIRECTIONS)
+def test_what_is_not_synced_is_listed_with_its_reason(source: str, target: str) -> None:
+    sections = _sections(render_document(source, target))
+    for entity_type in ENTITY_TYPES.values():
+        title = f"{SYSTEM_TITLES[source]} {entity_type.title} to {SYSTEM_TITLES[target]} {entity_type.title}"
+        rows = _tables(sections[title])[-1][1:]
+        for properties, why in entity_type.not_synced:
+            first = properties.split(", ")[0]
+            assert any(f"``{first}``" in " ".join(row[:2]) and row[2] == why for row in rows), (title, first)
+
+
+def test_the_diagram_draws_every_step_from_the_pipe_files(config_folder: Path) -> None:
+    text = render_diagram(load_pipes(config_folder))
+    chart = text.split("```mermaid\n", 1)[1].split("```", 1)[0].splitlines()
+    assert chart[0] == "flowchart LR"
+    edges = set(line.strip() for line in chart if "-->" in line or "-.->" in line)
+    assert {
+        "reads_woocommerce --> pipe_woocommerce_product_collect",
+        "pipe_woocommerce_product_collect --> dataset_woocommerce_product_collect",
+        "dataset_woocommerce_product_enrich --> pipe_global_product",
+        "dataset_customwebshop_product_enrich --> pipe_global_product",
+        "dataset_customwebshop_product_enrich -.-> pipe_customwebshop_product_transform",
+        "pipe_customwebshop_product_share --> writes_customwebshop",
+    } <= edges
+    assert not any(edge.startswith("pipe_customwebshop_product_share --> dataset_") for edge in edges)
+    nodes = [line.strip() for line in chart if "[" in line or "{{" in line]
+    assert 'pipe_global_product["global-product"]' in nodes
+    assert 'dataset_global_product[("global-product")]' in nodes
+    assert 'writes_customwebshop{{"customwebshop"}}' in nodes
+    assert 'subgraph type_product["product"]' in chart[1]
+    assert chart.index("    end") > chart.index('        pipe_global_product["global-product"]')
+
+
+def test_the_diagram_names_a_dataset_after_the_sink(tmp_path: Path) -> None:
+    pipes = [{"_id": "global-order", "type": "pipe", "source": {"type": "embedded", "entities": []},
+              "sink": {"type": "dataset", "dataset": "orders"}}]
+    assert "pipe_global_order --> dataset_orders" in render_diagram(pipes)
+
+
+def test_the_command_writes_the_documents_and_check_lists_stale_ones(
+        config_folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = config_folder.parent
+    assert main(["docs", "--check", "--root", str(root)]) == 1
+    stale = capsys.readouterr().err
+    assert "docs/dataflow/woocommerce-customwebshop.rst" in stale and "docs/dataflow.md" in stale
+    assert main(["docs", "--root", str(root)]) == 0
+    assert (root / "docs/dataflow.md").read_text(encoding="utf-8") == render_diagram(load_pipes(config_folder))
+    assert (root / document_path(WOO, "customwebshop")).read_text(encoding="utf-8") == \
+        render_document(WOO, "customwebshop")
+    assert main(["docs", "--check", "--root", str(root)]) == 0
+    (root / "docs/dataflow.md").write_text("edited by hand\n", encoding="utf-8")
+    assert main(["docs", "--check", "--root", str(root)]) == 1
+    assert capsys.readouterr().err.strip() == "out of date: docs/dataflow.md (run: python -m dataflow docs)"
