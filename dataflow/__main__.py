@@ -1,26 +1,44 @@
-"""`python -m dataflow docs [--check]`: generate what is derived from `dataflow.model`."""
+"""`python -m dataflow [--check]`: generate everything derived from `dataflow.model`.
+
+First `sesam-config/` (systems, pipes, node metadata, test environment), then the QA documents and the picture of
+the pipes, which is drawn from the generated pipe files. `--check` writes nothing and exits 1 listing stale files.
+"""
 from __future__ import annotations
 
 import argparse
 import sys
 from pathlib import Path
 
-from dataflow.docs import stale_files, write_files
+from dataflow import docs, pipes
+
+
+def stale(root: Path, files: dict[Path, str]) -> list[Path]:
+    return [path for path, text in files.items()
+            if not (root / path).is_file() or (root / path).read_text(encoding="utf-8") != text]
+
+
+def write(root: Path, files: dict[Path, str]) -> list[Path]:
+    changed = stale(root, files)
+    for path in changed:
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        (root / path).write_text(files[path], encoding="utf-8")
+    return changed
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m dataflow")
-    commands = parser.add_subparsers(dest="command", required=True)
-    docs = commands.add_parser("docs", help="write docs/dataflow/*.rst and docs/dataflow.md")
-    docs.add_argument("--check", action="store_true", help="write nothing; exit 1 listing out-of-date files")
-    docs.add_argument("--root", type=Path, default=Path("."), help="the repository root (default: .)")
+    parser = argparse.ArgumentParser(prog="python -m dataflow", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--check", action="store_true", help="write nothing; exit 1 listing out-of-date files")
+    parser.add_argument("--root", type=Path, default=Path(__file__).resolve().parents[1],
+                        help="the repository root (default: this checkout)")
     args = parser.parse_args(argv)
     if args.check:
-        stale = stale_files(args.root)
-        for path in stale:
-            print(f"out of date: {path} (run: python -m dataflow docs)", file=sys.stderr)
-        return 1 if stale else 0
-    for path in write_files(args.root):
+        out_of_date = stale(args.root, pipes.config_files()) + docs.stale_files(args.root)
+        for path in out_of_date:
+            print(f"out of date: {path} (run: python -m dataflow)", file=sys.stderr)
+        return 1 if out_of_date else 0
+    written = write(args.root, pipes.config_files()) + docs.write_files(args.root)
+    for path in written:
         print(f"wrote {path}")
     return 0
 

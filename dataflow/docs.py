@@ -162,7 +162,7 @@ def _list_table(header: list[str], rows: list[list[str]]) -> Iterator[str]:
 
 
 def generated_files(root: Path) -> dict[Path, str]:
-    """Every document `python -m dataflow docs` writes, by path relative to the repository root; the pipe picture
+    """Every document `python -m dataflow` writes, by path relative to the repository root; the pipe picture
     only once `sesam-config/` exists."""
     files = render_documents()
     config = root / CONFIG_FOLDER

@@ -25,7 +25,6 @@ from typing import Any
 
 from dataflow.model import ENTITY_TYPES, SHOP, SYSTEMS, TYPES, WOO, EntityType, Property, blank, ns, path
 
-CONFIG = Path(__file__).resolve().parents[1] / "sesam-config"
 AUTH_HEADERS = {"Authorization": "Bearer $SECRET(service-token)"}
 ENV = {WOO: {"WOOCOMMERCE_URL": "$ENV(woocommerce-url)",
              "WOOCOMMERCE_CONSUMER_KEY": "$SECRET(woocommerce-consumer-key)",
@@ -260,17 +259,6 @@ def render(document: Any) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
-def write(folder: Path = CONFIG) -> list[Path]:
-    written = []
-    for relative, document in build().items():
-        target = folder / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(render(document))
-        written.append(target)
-    return written
-
-
-def stale(folder: Path = CONFIG) -> list[str]:
-    """Files that differ from what the model generates."""
-    return [relative for relative, document in build().items()
-            if not (folder / relative).exists() or (folder / relative).read_text() != render(document)]
+def config_files() -> dict[Path, str]:
+    """Every file of `sesam-config/`, by path relative to the repository root, as the model generates it."""
+    return {Path("sesam-config") / relative: render(document) for relative, document in build().items()}

@@ -23,7 +23,7 @@ SEED_INTRODUCTION = (
 
 
 def test_the_documents_in_the_repository_are_up_to_date() -> None:
-    assert stale_files(REPO) == [], "run: python -m dataflow docs"
+    assert stale_files(REPO) == [], "run: python -m dataflow"
 
 
 def _sections(text: str) -> dict[str, str]:
@@ -145,17 +145,31 @@ def test_the_diagram_names_a_dataset_after_the_sink(tmp_path: Path) -> None:
     assert "pipe_global_order --> dataset_orders" in render_diagram(pipes)
 
 
-def test_the_command_writes_the_documents_and_check_lists_stale_ones(
-        config_folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    root = config_folder.parent
-    assert main(["docs", "--check", "--root", str(root)]) == 1
+def test_the_command_writes_config_and_documents_and_check_lists_stale_ones(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = tmp_path
+    assert main(["--check", "--root", str(root)]) == 1
     stale = capsys.readouterr().err
-    assert "docs/dataflow/woocommerce-customwebshop.rst" in stale and "docs/dataflow.md" in stale
-    assert main(["docs", "--root", str(root)]) == 0
-    assert (root / "docs/dataflow.md").read_text(encoding="utf-8") == render_diagram(load_pipes(config_folder))
+    assert "sesam-config/pipes/global-order.conf.json" in stale
+    assert "docs/dataflow/woocommerce-customwebshop.rst" in stale
+    assert main(["--root", str(root)]) == 0
+    assert (root / "docs/dataflow.md").read_text(encoding="utf-8") == \
+        render_diagram(load_pipes(root / "sesam-config"))
     assert (root / document_path(WOO, "customwebshop")).read_text(encoding="utf-8") == \
         render_document(WOO, "customwebshop")
-    assert main(["docs", "--check", "--root", str(root)]) == 0
+    assert main(["--check", "--root", str(root)]) == 0
+    capsys.readouterr()
     (root / "docs/dataflow.md").write_text("edited by hand\n", encoding="utf-8")
-    assert main(["docs", "--check", "--root", str(root)]) == 1
-    assert capsys.readouterr().err.strip() == "out of date: docs/dataflow.md (run: python -m dataflow docs)"
+    edited = root / "sesam-config/pipes/global-order.conf.json"
+    edited.write_text(edited.read_text(encoding="utf-8").replace('"type": "pipe"', '"type": "pipe", "x": 1'),
+                      encoding="utf-8")
+    assert main(["--check", "--root", str(root)]) == 1
+    assert capsys.readouterr().err.strip().splitlines() == [
+        "out of date: sesam-config/pipes/global-order.conf.json (run: python -m dataflow)",
+        "out of date: docs/dataflow.md (run: python -m dataflow)"]
+
+
+def test_sesam_config_is_what_the_model_generates() -> None:
+    from dataflow.__main__ import stale
+    from dataflow.pipes import config_files
+    assert stale(REPO, config_files()) == [], "sesam-config/ is out of date: run python -m dataflow"
