@@ -23,6 +23,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from dataflow.testdata import collect_entities
 from dataflow.model import ENTITY_TYPES, SHOP, SYSTEMS, TYPES, WOO, EntityType, Property, blank, ns, path
 
 AUTH_HEADERS = {"Authorization": "Bearer $SECRET(service-token)"}
@@ -55,12 +56,13 @@ def system_config(system: str) -> dict[str, Any]:
 
 def collect(system: str, type_name: str) -> dict[str, Any]:
     namespace = ns(system, type_name)
+    test_entities = collect_entities()[f"{namespace}-collect"]
     return {
         "_id": f"{namespace}-collect", "type": "pipe",
         "source": {"type": "conditional", "condition": "$ENV(node-env)", "alternatives": {
             "prod": {"type": "json", "system": system, "url": f"/entities/{type_name}", "supports_since": True,
                      "is_chronological": True, "headers": AUTH_HEADERS, "if_source_empty": "fail"},
-            "test": {"type": "embedded", "entities": []}}},
+            "test": {"type": "embedded", "entities": test_entities}}},
         "namespaces": {"identity": namespace, "property": namespace},
         "pump": {"schedule_interval": 300, "rescan_cron_expression": "0 3 * * ?"},
     }
@@ -249,6 +251,7 @@ def build() -> dict[str, Any]:
         for system in SYSTEMS:
             base = f"pipes/{ns(system, type_name)}"
             files[f"{base}-collect.conf.json"] = collect(system, type_name)
+            files[f"testdata/{ns(system, type_name)}-collect.json"] = collect_entities()[f"{ns(system, type_name)}-collect"]
             files[f"{base}-enrich.conf.json"] = enrich(system, type_name)
             files[f"{base}-transform.conf.json"] = transform(system, type_name)
             files[f"{base}-share.conf.json"] = share(system, type_name)

@@ -3,7 +3,7 @@
     POST /_sandbox/reset   {"seed": "demo"} optional      empty the shop (and seed it), zero the stats
     GET  /_sandbox/clock                                  {"now": ..., "frozen": bool}
     PUT  /_sandbox/clock   {"now": "<RFC 3339>"}           freeze at that time
-                           {"advance_seconds": 1.5}       move the clock (frozen or not)
+                           {"advance": 1.5}       move the clock (frozen or not)
                            {"frozen": false}              run with real time again
     GET|DELETE /_sandbox/stats                            real writes by resource and operation; DELETE zeroes them
 Fault injection (/_sandbox/faults, /_sandbox/requests) is answered by `sandbox.faults.FaultInjector` around the app.
@@ -47,15 +47,15 @@ def clock() -> Response:
 
 def _set_clock(body: Any) -> None:
     """Validates everything before touching the clock, so a bad request changes nothing."""
-    if not isinstance(body, dict) or not body or set(body) - {"now", "advance_seconds", "frozen"}:
-        raise ValidationFailed({"body": 'send {"now": ...}, {"advance_seconds": ...} or {"frozen": false}'})
+    if not isinstance(body, dict) or not body or set(body) - {"now", "advance", "frozen"}:
+        raise ValidationFailed({"body": 'send {"now": ...}, {"advance": ...} or {"frozen": false}'})
     try:
         at = parse_timestamp(body["now"]) if "now" in body else None
     except Invalid as exc:
         raise ValidationFailed({"now": exc.errors[""]}) from None
-    seconds = body.get("advance_seconds", 0)
+    seconds = body.get("advance", 0)
     if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
-        raise ValidationFailed({"advance_seconds": "must be a number"})
+        raise ValidationFailed({"advance": "must be a number"})
     if body.get("frozen", False) is not False:
         raise ValidationFailed({"frozen": 'can only be false; freeze with {"now": ...}'})
     clock = store().clock

@@ -33,11 +33,13 @@ def test_out_of_sequence_full_sync_requests_are_409(woo: Woo, service: Service):
     assert full(service, "1", is_first="true").status_code == 200
     wrong_previous = full(service, "3", [{"_id": "z", "email": "z@example.test"}], previous_request_id="2")
     assert wrong_previous.status_code == 409 and wrong_previous.json()["error"] == "SequenceConflict"
+    assert full(service, "1", is_first="true").status_code == 200, "the same request again: a batch retry"
+    assert full(service, "2", previous_request_id="1").status_code == 200
     assert full(service, "1", is_first="true").status_code == 409, "is_first on a sequence under way"
-    switched = push(service.url, "customer", [], sequence_id="seq-1", is_full="false", request_id="2")
+    switched = push(service.url, "customer", [], sequence_id="seq-1", is_full="false", request_id="3")
     assert switched.status_code == 409, "is_full changed within the sequence"
-    unknown = push(service.url, "customer", [], sequence_id="seq-9", is_full="true", request_id="2",
-                   previous_request_id="1")
+    unknown = push(service.url, "customer", [], sequence_id="seq-9", is_full="true", request_id="3",
+                   previous_request_id="2")
     assert unknown.status_code == 409
     assert total_writes(woo) == before, "a conflicting request writes nothing"
 

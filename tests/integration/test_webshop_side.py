@@ -38,7 +38,7 @@ class Shop:
         return self.http.get(f"{self.url}/{resource}", params={"limit": 500, **params}).json()["items"]
 
     def advance(self, seconds: float) -> None:
-        requests.put(f"{self.url}/_sandbox/clock", json={"advance_seconds": seconds}).raise_for_status()
+        requests.put(f"{self.url}/_sandbox/clock", json={"advance": seconds}).raise_for_status()
 
     def writes(self) -> int:
         stats = requests.get(f"{self.url}/_sandbox/stats").json()

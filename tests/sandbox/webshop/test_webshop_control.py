@@ -35,10 +35,10 @@ def test_reset_empties_the_shop_and_seeds_deterministic_demo_data(api: Api) -> N
 
 
 def test_clock_freezes_advances_and_refuses_bad_input_unchanged(api: Api) -> None:
-    assert api.put("/_sandbox/clock", json={"advance_seconds": 1.5}).json() == {
+    assert api.put("/_sandbox/clock", json={"advance": 1.5}).json() == {
         "now": "2026-11-28T03:17:05.500000Z", "frozen": True}
     assert api.create("customers", customer(1))["created_at"] == "2026-11-28T03:17:05.500000Z"
-    for bad in ({"now": "2026-11-28T03:17:04"}, {"advance_seconds": "1"}, {"frozen": True}, {"hour": 1}, []):
+    for bad in ({"now": "2026-11-28T03:17:04"}, {"advance": "1"}, {"frozen": True}, {"hour": 1}, []):
         assert api.put("/_sandbox/clock", json=bad).status_code == 422
     assert api.get("/_sandbox/clock").json()["now"] == "2026-11-28T03:17:05.500000Z"
     assert api.put("/_sandbox/clock", json={"frozen": False}).json()["frozen"] is False

@@ -97,7 +97,7 @@ def test_patch_merges_objects_replaces_arrays_and_null_restores_defaults(api: Ap
 
 def test_writes_that_change_nothing_keep_version_stamp_and_stats(api: Api) -> None:
     created = api.create("customers", customer(1))
-    api.put("/_sandbox/clock", json={"advance_seconds": 60}).raise_for_status()
+    api.put("/_sandbox/clock", json={"advance": 60}).raise_for_status()
     for method, body in (("put", created), ("put", customer(1)), ("patch", {}), ("patch", {"first_name": "Person 1"})):
         assert getattr(api, method)("/customers/1", json=body).json() == created
     assert api.get("/_sandbox/stats").json()["customers"] == {"create": 1, "update": 0, "delete": 0}
