@@ -1,7 +1,8 @@
 """`python -m dataflow [--check]`: generate everything derived from `dataflow.model`.
 
-First `sesam-config/` (systems, pipes, node metadata, test environment), then the QA documents and the picture of
-the pipes, which is drawn from the generated pipe files. `--check` writes nothing and exits 1 listing stale files.
+First `sesam-config/` (systems, pipes, node metadata, test environment, test data), then `sesam-config/expected/`
+by running the pipes offline on the test data (what QA's `sesam test` compares with on a node), then the QA
+documents and the picture of the pipes. `--check` writes nothing and exits 1 listing what is stale.
 """
 from __future__ import annotations
 
@@ -10,6 +11,17 @@ import sys
 from pathlib import Path
 
 from dataflow import docs, pipes
+from emulator.verify import run_tests
+
+# The test run never reaches a system; the secrets only have to be defined.
+PLACEHOLDER_SECRETS = {name: "offline" for name in ("service-token", "woocommerce-consumer-key",
+                                                     "woocommerce-consumer-secret", "customwebshop-token")}
+
+
+def expected_outputs(root: Path, update: bool) -> list[str]:
+    """Run the pipes with node-env=test; with `update`, rewrite expected/, else list the pipes that differ."""
+    _, verifications = run_tests(root / "sesam-config", {}, PLACEHOLDER_SECRETS, None, update)
+    return [f"sesam-config/expected/{v.pipe}.json" for v in verifications if not v.passed]
 
 
 def stale(root: Path, files: dict[Path, str]) -> list[Path]:
@@ -33,12 +45,16 @@ def main(argv: list[str] | None = None) -> int:
                         help="the repository root (default: this checkout)")
     args = parser.parse_args(argv)
     if args.check:
-        out_of_date = stale(args.root, pipes.config_files()) + docs.stale_files(args.root)
+        out_of_date = [*map(str, stale(args.root, pipes.config_files()))]
+        if not out_of_date:  # expected/ can only be checked against a config that is itself current
+            out_of_date += expected_outputs(args.root, update=False)
+        out_of_date += [str(path) for path in docs.stale_files(args.root)]
         for path in out_of_date:
             print(f"out of date: {path} (run: python -m dataflow)", file=sys.stderr)
         return 1 if out_of_date else 0
-    written = write(args.root, pipes.config_files()) + docs.write_files(args.root)
-    for path in written:
+    written = write(args.root, pipes.config_files())
+    expected_outputs(args.root, update=True)
+    for path in [*written, Path("sesam-config/expected"), *docs.write_files(args.root)]:
         print(f"wrote {path}")
     return 0
 

@@ -173,3 +173,9 @@ def test_sesam_config_is_what_the_model_generates() -> None:
     from dataflow.__main__ import stale
     from dataflow.pipes import config_files
     assert stale(REPO, config_files()) == [], "sesam-config/ is out of date: run python -m dataflow"
+
+
+def test_expected_outputs_are_what_the_pipes_produce_on_the_test_data() -> None:
+    """QA's `sesam test` compares a node's output with expected/; offline we must get the same."""
+    from dataflow.__main__ import expected_outputs
+    assert expected_outputs(REPO, update=False) == []
