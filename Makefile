@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 SYSTEM ?= woocommerce
 PORT ?= 5000
 
-.PHONY: start test bench clean
+.PHONY: start test demo bench clean
 
 $(VENV)/installed: requirements.txt
 	python3 -m venv $(VENV)
@@ -18,6 +18,9 @@ start: $(VENV)/installed
 
 test: $(VENV)/installed
 	$(PY) -m pytest -q
+
+demo: $(VENV)/installed
+	$(PY) scripts/demo.py
 
 bench: $(VENV)/installed
 	$(PY) bench/pull_throughput.py

@@ -42,7 +42,7 @@ class Shop:
 
     def writes(self) -> int:
         stats = requests.get(f"{self.url}/_sandbox/stats").json()
-        return sum(n for counts in stats.get("writes", {}).values() for n in counts.values())
+        return sum(n for counts in stats.values() for n in counts.values())  # {resource: {operation: n}}
 
     def now(self) -> datetime:
         raw = requests.get(f"{self.url}/_sandbox/clock").json()["now"]
