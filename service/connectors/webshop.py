@@ -16,21 +16,23 @@ from typing import Any
 
 from service.clients.webshop import WebshopClient
 from service.clients.webshop_api import TYPES
+from service.connectors.base import Connector
 from service.connectors.read_stats import ReadStats
 from service.connectors.webshop_writes import WebshopWriter
 from service.connectors.writes import WriteResult
 from service.errors import UnknownEntityType, UpstreamUnavailable
-from service.sesam import since as tokens
+from service.sesam import since
 
-TOKENS = tokens.MICROSECONDS  # the contract stamps microseconds
+TOKENS = since.MICROSECONDS  # the contract stamps microseconds
 _NEVER = datetime.max  # a cutoff no record reaches: the settled token of a record is its place in the listing
 
 
-class WebshopConnector:
+class WebshopConnector(Connector):
+    tokens = TOKENS
     system = "customwebshop"
 
     def __init__(self, client: WebshopClient, *, concurrency: int, settle_seconds: float,
-                 clock: Callable[[], datetime] = tokens.utc_now) -> None:
+                 clock: Callable[[], datetime] = since.utc_now) -> None:
         self.client = client
         self.api = client.api
         self.settle_seconds = settle_seconds
@@ -43,14 +45,6 @@ class WebshopConnector:
             raise UnknownEntityType(f"unknown entity type {name!r}; this service serves {', '.join(TYPES)}",
                                     type=name[:64])
         return name
-
-    @staticmethod
-    def parse_since(raw: str | None) -> str | None:
-        return TOKENS.parse_since(raw)
-
-    @staticmethod
-    def new_stats() -> ReadStats:
-        return ReadStats()
 
     def write_batch(self, type_name: str, entities: list[dict[str, Any]]) -> WriteResult:
         return self.writer.write_batch(self.entity_type(type_name), entities)

@@ -23,15 +23,16 @@ from typing import Any, Callable
 
 from service.clients.woocommerce import MAX_PER_PAGE, WooCommerceClient
 from service.connectors.paging import ordered_map, scan_offset_pages
+from service.connectors.base import Connector
 from service.connectors.read_stats import ReadStats
 from service.connectors.woocommerce_writes import WooCommerceWriter
 from service.connectors.writes import WriteResult
 from service.errors import UnknownEntityType
-from service.sesam import since as tokens
+from service.sesam import since
 
 log = logging.getLogger(__name__)
 
-TOKENS = tokens.SECONDS  # WooCommerce stamps whole seconds
+TOKENS = since.SECONDS  # WooCommerce stamps whole seconds
 OVERLAP = 10  # rows shared by neighbouring key pages; more rows than this leaving between two reads costs a step back
 
 
@@ -55,7 +56,7 @@ TYPES: dict[str, WooType] = {
 
 # A key packs (token second, unsettled, id, deleted) into one int whose order is the since-token order.
 _ID_BITS = 40
-_EPOCH = tokens.EPOCH
+_EPOCH = since.EPOCH
 
 
 def _pack(second: int, unsettled: bool, record_id: int, deleted: bool) -> int:
@@ -71,7 +72,7 @@ def _key_of(token: str) -> int:
     second = int((TOKENS.time_of(token) - _EPOCH).total_seconds())
     if len(token) == 20:  # a bare time: every record of that second comes after it
         return _pack(second, False, 0, False) - 1
-    return _pack(second, token[20] == tokens.UNSETTLED, int(token[21:]), True)
+    return _pack(second, token[20] == since.UNSETTLED, int(token[21:]), True)
 
 
 def _id_of(key: int) -> int:
@@ -81,27 +82,20 @@ def _id_of(key: int) -> int:
 def _token_of(key: int) -> str:
     second, unsettled, record_id, _ = _unpack(key)
     moment = TOKENS.format_time(_EPOCH + timedelta(seconds=second))
-    return f"{moment}{tokens.UNSETTLED if unsettled else tokens.SETTLED}{record_id:0{tokens.ID_DIGITS}d}"
+    return f"{moment}{since.UNSETTLED if unsettled else since.SETTLED}{record_id:0{since.ID_DIGITS}d}"
 
 
-class WooCommerceConnector:
+class WooCommerceConnector(Connector):
+    tokens = TOKENS
     system = "woocommerce"
 
     def __init__(self, client: WooCommerceClient, *, concurrency: int, settle_seconds: float,
-                 delete_mode: str = "trash", clock: Callable[[], datetime] = tokens.utc_now) -> None:
+                 delete_mode: str = "trash", clock: Callable[[], datetime] = since.utc_now) -> None:
         self.client = client
         self.writer = WooCommerceWriter(client, delete_mode=delete_mode)
         self.concurrency = concurrency
         self.settle_seconds = settle_seconds
         self.clock = clock
-
-    @staticmethod
-    def parse_since(raw: str | None) -> str | None:
-        return TOKENS.parse_since(raw)
-
-    @staticmethod
-    def new_stats() -> ReadStats:
-        return ReadStats()
 
     @staticmethod
     def entity_type(name: str) -> WooType:
