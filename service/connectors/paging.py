@@ -35,14 +35,14 @@ def scan_offset_pages(fetch: Callable[[int], list[T]], key: Callable[[T], int], 
     next_offset = 0
     last_key: int | None = None
 
-    def top_up() -> None:
+    def top_up(limit: int) -> None:
         nonlocal next_offset
-        while len(pending) < lookahead:
+        while len(pending) < limit:
             pending.append((next_offset, executor.submit(fetch, next_offset)))
             next_offset += stride
 
     try:
-        top_up()
+        top_up(1)  # the first page alone: a small list needs no more requests than that
         while True:
             offset, future = pending.popleft()
             page = future.result()
@@ -59,7 +59,7 @@ def scan_offset_pages(fetch: Callable[[int], list[T]], key: Callable[[T], int], 
                     yield item
             if len(page) < per_page:
                 return
-            top_up()
+            top_up(lookahead)
     finally:
         for _, future in pending:
             future.cancel()

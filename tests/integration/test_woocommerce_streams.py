@@ -194,3 +194,12 @@ def test_bad_requests_are_refused_before_any_upstream_call(woo: Woo, service: Se
 
 def test_an_empty_store_is_an_empty_array_not_an_error(woo: Woo, service: Service):
     assert service.entities("customer") == []
+
+
+def test_a_small_store_is_read_in_few_requests(woo: Woo, service: Service):
+    """One key page, one trash page, one record page: no fan-out before the first page shows a longer list."""
+    woo.batch_create("products", [{"name": f"P{n}"} for n in range(20)])
+    woo.store.clock.advance(5)
+    requests.delete(woo.url + "/_sandbox/requests")
+    assert len(service.entities("product")) == 20
+    assert requests.get(woo.url + "/_sandbox/requests").json() == {"GET": 3}
