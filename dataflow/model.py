@@ -3,8 +3,9 @@
 Each type has a neutral "common" model (named as the Custom Webshop contract names things). A `Property` says how
 each system's record reads into the common value (`woo_read`, `shop_read`: DTL over the system's namespaced source
 entity) and how a common value is written into each system's shape (`woo_write`, `shop_write`: target field → DTL
-over the common value `_T.g-<name>`). A side without a read never feeds that property (it is one-way); a side without
-a write never receives it. `sesam-config/` pipes and `docs/dataflow/*.rst` are generated from this module
+over the common value `_T.g-<name>`). A property flows from a side that reads it into a side that writes it; a side
+without a write never receives it (one-way). A side's read also lets its own value take part in choosing the golden
+value, so an empty value from the other side never overwrites it. `sesam-config/` pipes and `docs/dataflow/*.rst` are generated from this module
 (`python -m dataflow`); a test fails when they are out of date.
 
 DTL paths: `W(...)` / `C(...)` name a property of the WooCommerce / Custom Webshop record, nested keys included
@@ -54,6 +55,7 @@ class Property:
     shop_write: dict[str, DTL] = field(default_factory=dict)
     note: str = ""
     many: bool = False            # the common value is a list (lines, categories), not a single value
+    insert_only: bool = False     # written when the record is created, never changed afterwards
 
 
 @dataclass(frozen=True)
@@ -150,7 +152,7 @@ CUSTOMER = EntityType(
         _plain("customer", "first_name"),
         _plain("customer", "last_name"),
         *(Property(common, f"billing.{common}", common, "string", "string",
-                   woo_read=path(WOO, "customer", f"billing.{common}"), shop_read=None,
+                   woo_read=path(WOO, "customer", f"billing.{common}"), shop_read=path(SHOP, "customer", common),
                    shop_write={common: G(common)},
                    note="WooCommerce keeps it in the billing address, which carries it back")
           for common in ("phone", "company")),
@@ -169,9 +171,9 @@ ORDER = EntityType(
     name="order", title="Order",
     properties=(
         Property("order_number", "number", "order_number", "string", "string",
-                 woo_read=path(WOO, "order", "number"), shop_read=None,
-                 shop_write={"order_number": G("order_number")},
-                 note="WooCommerce numbers its orders itself; it is not written into WooCommerce"),
+                 woo_read=path(WOO, "order", "number"), shop_read=path(SHOP, "order", "order_number"),
+                 shop_write={"order_number": G("order_number")}, insert_only=True,
+                 note="set when the order is created; WooCommerce numbers its own orders"),
         _plain("order", "status", shop_type="string (pending, processing, on-hold, completed, cancelled, "
                                            "refunded, failed)"),
         _plain("order", "currency", shop_type="string (ISO 4217)"),
@@ -183,7 +185,8 @@ ORDER = EntityType(
                  woo_write={"customer_id": "_T.ref-customer"}, shop_write={"customer_id": "_T.ref-customer"},
                  note="a reference: translated to the target shop's customer id"),
         Property("email", "billing.email", "email", "string", "string (e-mail) or empty",
-                 woo_read=path(WOO, "order", "billing.email"), shop_read=None, shop_write={"email": G("email")},
+                 woo_read=path(WOO, "order", "billing.email"), shop_read=path(SHOP, "order", "email"),
+                 shop_write={"email": G("email")},
                  note="WooCommerce keeps it in the billing address, which carries it back"),
         _address("order", "billing", ("email", "phone")),
         _address("order", "shipping", ()),
@@ -218,10 +221,12 @@ ORDER = EntityType(
                  shop_write={"shipping_total": G("shipping_total")},
                  note="read-only in WooCommerce (the sum of its shipping lines)"),
         Property("discount_total", "discount_total", "discount_total", "string (decimal)", "string (decimal)",
-                 woo_read=path(WOO, "order", "discount_total"), shop_write={"discount_total": G("discount_total")},
+                 woo_read=path(WOO, "order", "discount_total"), shop_read=path(SHOP, "order", "discount_total"),
+                 shop_write={"discount_total": G("discount_total")},
                  note="read-only in WooCommerce"),
         Property("tax_total", "total_tax", "tax_total", "string (decimal)", "string (decimal)",
-                 woo_read=path(WOO, "order", "total_tax"), shop_write={"tax_total": G("tax_total")},
+                 woo_read=path(WOO, "order", "total_tax"), shop_read=path(SHOP, "order", "tax_total"),
+                 shop_write={"tax_total": G("tax_total")},
                  note="read-only in WooCommerce"),
         Property("grand_total", "total", "grand_total", "string (decimal)", "string (decimal)",
                  woo_read=path(WOO, "order", "total"), shop_read=path(SHOP, "order", "grand_total"),
@@ -230,7 +235,8 @@ ORDER = EntityType(
         _plain("order", "note", woo="customer_note", shop="note"),
         Property("placed_at", "date_created_gmt", "placed_at", "string (date-time, UTC)", "string (timestamp)",
                  woo_read=["concat", path(WOO, "order", "date_created_gmt"), ".000000Z"],
-                 shop_write={"placed_at": G("placed_at")}, note="read-only in WooCommerce"),
+                 shop_read=path(SHOP, "order", "placed_at"), shop_write={"placed_at": G("placed_at")},
+                 insert_only=True, note="set when the order is created; read-only in WooCommerce"),
     ),
     merge_rules=(),
     references={"customer": "customer"},

@@ -183,7 +183,9 @@ def transform(target: str, type_name: str) -> dict[str, Any]:
                                    *reference_rules]
     for prop in flows:
         for field, expression in (prop.woo_write if target == WOO else prop.shop_write).items():
-            update_or_insert.append(["add", field, expression])
+            add = ["add", field, expression]
+            # Set once, when the record is created in the target (an order's number, when it was placed).
+            update_or_insert.append(["if", ["is-null", "_T.my-id"], [add], []] if prop.insert_only else add)
     update_or_insert += [
         # An insert waits until what it refers to exists in the target; an update keeps its current references.
         ["discard", ["not", ["and", ["is-null", "_T.my-id"],

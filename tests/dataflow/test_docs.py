@@ -97,7 +97,7 @@ def test_a_one_way_property_is_synced_one_way_and_explained_the_other() -> None:
     synced, not_synced = _tables(forward)[0], _tables(backward)[-1]
     assert ["total_tax", "tax_total", '"string (decimal)"'] in synced
     assert not any(row[:2] == ["total_tax", "tax_total"] for row in _tables(forward)[-1])
-    assert ["tax_total", "total_tax", "Custom Webshop does not feed this property: read-only in WooCommerce"] \
+    assert ["tax_total", "total_tax", "never written into WooCommerce: read-only in WooCommerce"] \
         in not_synced
     assert not any(row[0] == "tax_total" for row in _tables(backward)[0])
     # The Custom Webshop does feed `shipping_total`, but WooCommerce never receives it.
