@@ -13,7 +13,6 @@ A read is two passes (README, "How a pull never skips a record"):
 """
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -29,8 +28,6 @@ from service.connectors.woocommerce_writes import WooCommerceWriter
 from service.connectors.writes import WriteResult
 from service.errors import UnknownEntityType
 from service.sesam import since
-
-log = logging.getLogger(__name__)
 
 TOKENS = since.SECONDS  # WooCommerce stamps whole seconds
 OVERLAP = 10  # rows shared by neighbouring key pages; more rows than this leaving between two reads costs a step back

@@ -218,6 +218,8 @@ class WooCommerceWriter:
             if record is None:
                 result.fail(entity["_id"], _describe(error), False)
             else:
+                log.info("create of %s met %s %s (same SKU or e-mail, or an earlier attempt): updating it instead",
+                         entity["_id"], resource, record["id"])
                 self._plan_update(entity, record, body, pending, result, created=True)
         if body["update"]:
             self._send(resource, body, [], pending, result)

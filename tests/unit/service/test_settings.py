@@ -1,7 +1,6 @@
 """Settings are parsed once, every problem is reported together, and secrets are never shown."""
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
