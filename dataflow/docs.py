@@ -23,7 +23,7 @@ DOCUMENT_FOLDER = Path("docs/dataflow")
 CONFIG_FOLDER = Path("sesam-config")
 DIRECTIONS = ((WOO, SHOP), (SHOP, WOO))
 
-# Where each system's record keeps the id of the record it was created from (the stamp `dataflow.model.ORIGIN` reads).
+# Where each system's record keeps the id of the record it was created from (the stamp the enrich pipes read, dataflow/pipes.py).
 ORIGIN_STAMPS = {WOO: "the ``meta_data`` entry ``sesam_origin``", SHOP: "``origin``"}
 
 INTRODUCTION = (

@@ -165,7 +165,12 @@ CUSTOMER = EntityType(
                 ("role, is_paying_customer, avatar_url", "WooCommerce-only, read-only account data")),
 )
 
-_LINE_KEYS = {"product_id": "product_ref", "sku": "sku", "name": "name", "quantity": "quantity"}
+def _woo_total(common: str, woo: str, why: str = "") -> Property:
+    """An order total WooCommerce computes itself: it flows into the webshop only."""
+    return Property(common, woo, common, "string (decimal)", "string (decimal)",
+                    woo_read=path(WOO, "order", woo), shop_read=path(SHOP, "order", common),
+                    shop_write={common: G(common)}, note=f"read-only in WooCommerce{why}")
+
 
 ORDER = EntityType(
     name="order", title="Order",
@@ -216,22 +221,10 @@ ORDER = EntityType(
                  woo_write={"line_items": "_T.ref-lines"}, shop_write={"lines": "_T.ref-lines"},
                  note="product references translated; a WooCommerce line's subtotal is written as its total",
                  many=True),
-        Property("shipping_total", "shipping_total", "shipping_total", "string (decimal)", "string (decimal)",
-                 woo_read=path(WOO, "order", "shipping_total"), shop_read=path(SHOP, "order", "shipping_total"),
-                 shop_write={"shipping_total": G("shipping_total")},
-                 note="read-only in WooCommerce (the sum of its shipping lines)"),
-        Property("discount_total", "discount_total", "discount_total", "string (decimal)", "string (decimal)",
-                 woo_read=path(WOO, "order", "discount_total"), shop_read=path(SHOP, "order", "discount_total"),
-                 shop_write={"discount_total": G("discount_total")},
-                 note="read-only in WooCommerce"),
-        Property("tax_total", "total_tax", "tax_total", "string (decimal)", "string (decimal)",
-                 woo_read=path(WOO, "order", "total_tax"), shop_read=path(SHOP, "order", "tax_total"),
-                 shop_write={"tax_total": G("tax_total")},
-                 note="read-only in WooCommerce"),
-        Property("grand_total", "total", "grand_total", "string (decimal)", "string (decimal)",
-                 woo_read=path(WOO, "order", "total"), shop_read=path(SHOP, "order", "grand_total"),
-                 shop_write={"grand_total": G("grand_total")},
-                 note="read-only in WooCommerce, which totals its own lines"),
+        _woo_total("shipping_total", "shipping_total", " (the sum of its shipping lines)"),
+        _woo_total("discount_total", "discount_total"),
+        _woo_total("tax_total", "total_tax"),
+        _woo_total("grand_total", "total", ", which totals its own lines"),
         _plain("order", "note", woo="customer_note", shop="note"),
         Property("placed_at", "date_created_gmt", "placed_at", "string (date-time, UTC)", "string (timestamp)",
                  woo_read=["concat", path(WOO, "order", "date_created_gmt"), ".000000Z"],
@@ -247,9 +240,3 @@ ORDER = EntityType(
 )
 
 ENTITY_TYPES: dict[str, EntityType] = {t.name: t for t in (ORDER, PRODUCT, CUSTOMER)}
-
-# How each system's record says who it is, where it came from and when it last changed (enrich pipes).
-MODIFIED = {WOO: ["concat", "{p}:date_modified_gmt", ".000000Z"], SHOP: "{p}:updated_at"}
-ORIGIN = {WOO: ["first", ["map", "_.{ns}:value", ["filter", ["eq", "_.{ns}:key", "sesam_origin"], "{p}:meta_data"]]],
-          SHOP: "{p}:origin"}
-NATURAL_KEYS = {"sku-key": (["upper", ["strip", "{p}:sku"]]), "email-key": ["lower", ["strip", "{p}:email"]]}
