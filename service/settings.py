@@ -6,7 +6,6 @@ derived from that list. Every problem is reported at once, so an operator fixes 
 from __future__ import annotations
 
 import json
-import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -187,10 +186,6 @@ class Settings:
         if problems:
             raise ConfigError("invalid configuration:\n  " + "\n  ".join(problems), problems=problems)
         return cls(**values)
-
-    @property
-    def log_level_number(self) -> int:
-        return logging.getLevelName(self.log_level)
 
 
 def variables_table() -> str:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import random
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -37,7 +36,7 @@ IDEMPOTENT_METHODS = frozenset({"GET", "PUT", "DELETE"})
 
 
 class Transport:
-    """A pooled session to one upstream system that reads whole bodies and counts its requests.
+    """A pooled session to one upstream system that reads whole bodies.
 
     Connection-level failures become UpstreamUnavailable naming the path only: requests' own messages quote the
     full URL, query string (and so any key in it) included.
@@ -51,12 +50,8 @@ class Transport:
         adapter = HTTPAdapter(pool_connections=pool_size, pool_maxsize=pool_size, max_retries=0)
         self.session.mount("https://", adapter)
         self.session.mount("http://", adapter)
-        self._lock = threading.Lock()
-        self.requests_sent = 0
 
     def send(self, method: str, url: str, path: str, **kwargs: Any) -> requests.Response:
-        with self._lock:
-            self.requests_sent += 1
         try:
             response = self.session.request(method, url, timeout=self.timeout, **kwargs)
             response.content  # read the whole body here, so a dropped connection is a transport failure
@@ -70,9 +65,6 @@ class Transport:
         if method in IDEMPOTENT_METHODS:
             return with_retries(call, self.policy, f"{self.system} {describe}")
         return call()
-
-    def close(self) -> None:
-        self.session.close()
 
 
 def retry_after_seconds(response: requests.Response) -> float | None:

@@ -102,7 +102,4 @@ class WooCommerceClient:
                                       f"({response.headers.get('Content-Type', 'no content type')})",
                                       path=path) from None
 
-    def close(self) -> None:
-        self.transport.close()
-
 

@@ -20,6 +20,7 @@ from service.errors import UpstreamError, UpstreamRejected, UpstreamUnavailable
 from service.sesam.push import target_id
 
 GONE = {404, 410}
+UNIQUE_TYPES = frozenset({"customer", "product"})  # e-mail and SKU are unique: a repeated create answers 409
 DECIMAL_SUFFIXES = ("price", "_total", "total")
 
 
@@ -106,7 +107,7 @@ class WebshopWriter:
     def _create(self, type_name: str, entity: dict[str, Any]) -> str:
         origin = entity.get("sesam_origin")
         origin_field = self.client.api.origin_field
-        if origin:
+        if origin and type_name not in UNIQUE_TYPES:
             found = self.client.list(type_name, {"origin": origin, "limit": 1}).items
             if found:  # made by an earlier attempt of this create
                 return self._update(type_name, found[0][self.client.api.id_field], entity, "created")
