@@ -20,7 +20,7 @@ test: $(VENV)/installed
 	$(PY) -m pytest -q
 
 demo: $(VENV)/installed
-	$(PY) scripts/demo.py
+	$(PY) -m harness.demo
 
 bench: $(VENV)/installed
 	$(PY) bench/pull_throughput.py

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.harness import World, start_world
+from harness import World, start_world
 
 
 @pytest.fixture()

@@ -8,7 +8,7 @@ from typing import Any
 
 import requests
 
-from tests.e2e.harness import World
+from harness import World
 
 
 def by(records: list[dict[str, Any]], key: str) -> dict[Any, dict[str, Any]]:

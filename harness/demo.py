@@ -1,4 +1,5 @@
-"""`make demo`: both demo shops, both services and the real pipes, run offline until the systems agree.
+"""`make demo` (`python -m harness.demo`): both demo shops, both services and the real pipes, run offline until
+the systems agree.
 
 Starts the WooCommerce sandbox and the reference Custom Webshop, each seeded with its own demo data, serves our
 service once per system, runs `sesam-config/` with the emulator round after round until nothing changes, and
@@ -6,17 +7,13 @@ shows, table by table, what each side holds and what the dataflow wrote into it.
 """
 from __future__ import annotations
 
-import sys
 import tempfile
 from pathlib import Path
 from typing import Any
 
 import requests
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from tests.e2e.harness import start_world  # noqa: E402
+from harness.world import start_world
 
 COLUMNS = {
     "products": (("sku", "sku"), ("name", "name"), ("price", "regular_price|price")),

@@ -1,4 +1,4 @@
-"""Both shops, both services and the offline pipe runner, wired as a Sesam node would be — for the scenarios."""
+"""The world: both shops, both services and the offline pipe runner, wired as a Sesam node would be."""
 from __future__ import annotations
 
 import json
@@ -17,7 +17,7 @@ from sandbox.woocommerce import Store, create_app as create_woo_app
 from service.app import create_app
 from service.settings import Secret, Settings
 
-CONFIG = Path(__file__).resolve().parents[2] / "sesam-config"
+CONFIG = Path(__file__).resolve().parents[1] / "sesam-config"
 SERVICE_TOKEN = "sesam-service-token"
 SHOP_TOKEN = "shop-token"
 SECRETS = {"service-token": SERVICE_TOKEN, "woocommerce-consumer-key": "ck_sandbox",
