@@ -21,7 +21,7 @@ def test_create_fills_defaults_and_read_only_fields(api: Api) -> None:
     assert response.json() == {
         "id": 1, "sku": "SKU-1", "name": "Product 1", "description": "", "price": "10.00", "sale_price": None,
         "stock_quantity": None, "status": "publish", "weight": None, "categories": [], "origin": None,
-        "created_at": FROZEN_AT, "updated_at": FROZEN_AT, "version": 1}
+        "metadata": {}, "created_at": FROZEN_AT, "updated_at": FROZEN_AT, "version": 1}
     assert api.get("/products/1").json() == response.json()
 
 
