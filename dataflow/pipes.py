@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from dataflow.testdata import collect_entities
-from dataflow.model import ENTITY_TYPES, SHOP, SYSTEMS, TYPES, WOO, EntityType, Property, blank, ns, path
+from dataflow.model import ENTITY_TYPES, SHOP, SYSTEMS, TYPES, WOO, EntityType, Property, blank, money, ns, path
 
 AUTH_HEADERS = {"Authorization": "Bearer $SECRET(service-token)"}
 ENV = {WOO: {"WOOCOMMERCE_URL": "$ENV(woocommerce-url)",
@@ -68,6 +68,64 @@ def collect(system: str, type_name: str) -> dict[str, Any]:
     }
 
 
+def bookkeeping(system: str, type_name: str) -> Any:
+    """What the sync last wrote into a record, kept by our receivers beside the record's own fields (WooCommerce:
+    the `sesam` meta entry; the Custom Webshop: `metadata.sesam`, docs/custom-webshop-api.md §3.1)."""
+    namespace = ns(system, type_name)
+    if system == WOO:
+        return ["first", ["map", f"_.{namespace}:value",
+                          ["filter", ["eq", f"_.{namespace}:key", "sesam"], f"_S.{namespace}:meta_data"]]]
+    return ["path", "sesam", f"_S.{namespace}:metadata"]
+
+
+def fingerprint(prop: Property, value: Any) -> Any:
+    """A short, stable digest of a common value (`prop.fingerprint` says which part of it counts)."""
+    def substitute(template: Any) -> Any:
+        if template == "value":
+            return value
+        return [substitute(item) for item in template] if isinstance(template, list) else template
+    # `json` of a list serialises each item (dtl-functions-json.rst); wrapped in a dict, a list is one document.
+    return ["string", ["hash128", "murmur3", ["json", ["dict", "v", substitute(prop.fingerprint)]]]]
+
+
+def three_way(prop: Property) -> bool:
+    """Both shops edit it and the sync remembers what it wrote: a side that kept what we wrote did not change it."""
+    return prop.fingerprint is not None and not prop.home_owned and not prop.insert_only \
+        and prop.woo_read is not None and prop.shop_read is not None
+
+
+def _held_by_copies(system: str) -> list[Any]:
+    """WooCommerce orders copied from the webshop move WooCommerce's stock (FACTS §6): what each line of such a copy
+    holds (`_reduced_stock`) is listed per product, so products can count it out of WooCommerce's own movements."""
+    if system != WOO:
+        return []
+    p = "_S.woocommerce-order:"
+    reduced = ["first", ["map", "_.woocommerce-order:value",
+                         ["filter", ["eq", "_.woocommerce-order:key", "_reduced_stock"], "_.woocommerce-order:meta_data"]]]
+    is_copy = ["eq", ["ni-ns", "_T.woocommerce-order:origin-ref"], ns(SHOP, "order")]
+    held = ["map", ["dict", "product", ["ni", "woocommerce-product", ["string", "_.woocommerce-order:product_id"]],
+                    "quantity", ["integer", reduced]],
+            ["filter", ["is-not-null", reduced], p + "line_items"]]
+    return [["add", "woocommerce-order:held-by-copy", ["if", is_copy, held, ["list"]]],
+            ["add", "woocommerce-order:held-products", ["map", "_.product", "_T.woocommerce-order:held-by-copy"]]]
+
+
+def _stock(system: str) -> list[Any]:
+    """A product's level, the contribution of the other shop the sync has applied to it, and (WooCommerce) what
+    copies of webshop orders hold of it (README, "Stock")."""
+    p = f"_S.{ns(system, 'product')}:"
+    level = ["if", ["eq", p + "manage_stock", True], p + "stock_quantity", None] if system == WOO else p + "stock_quantity"
+    rules = [["add", "stock-level", level],
+             ["add", "stock-applied", ["path", "stock_applied", bookkeeping(system, "product")]]]
+    if system == WOO:
+        me = ["ni", "woocommerce-product", ["string", p + "id"]]
+        held = ["flatten", ["hops", {"datasets": ["woocommerce-order-enrich o"],
+                                     "where": [["eq", me, "o.woocommerce-order:held-products"]],
+                                     "return": "o.woocommerce-order:held-by-copy"}]]
+        rules.append(["add", "copies-held", ["sum", ["map", "_.quantity", ["filter", ["eq", "_.product", me], held]]]])
+    return rules
+
+
 def enrich(system: str, type_name: str) -> dict[str, Any]:
     namespace, entity_type = ns(system, type_name), ENTITY_TYPES[type_name]
     p = f"_S.{namespace}:"
@@ -91,13 +149,32 @@ def enrich(system: str, type_name: str) -> dict[str, Any]:
         normalise = "upper" if rule.key == "sku-key" else "lower"
         rules.append(["add", f"{namespace}:{rule.key}",
                       ["if", blank(p + field), None, [normalise, ["strip", p + field]]]])
+    book = bookkeeping(system, type_name)
     for prop in entity_type.properties:
         read = prop.woo_read if system == WOO else prop.shop_read
-        if read is not None:
-            rules.append(["add", f"{namespace}:g-{prop.common}", read])
+        if read is None:
+            continue
+        value = f"_T.{namespace}:g-{prop.common}"
+        rules.append(["add", f"{namespace}:g-{prop.common}", read])
+        if prop.fingerprint is not None:
+            rules.append(["add", f"{namespace}:h-{prop.common}", fingerprint(prop, value)])
+        if three_way(prop):
+            base = ["path", ["list", "synced", prop.common], book]
+            rules.append(["add", f"{namespace}:changed-{prop.common}",
+                          ["or", ["is-null", base], ["neq", base, f"_T.{namespace}:h-{prop.common}"]]])
+    if type_name == "order":
+        rules += [qualify_name(rule, namespace) for rule in _held_by_copies(system)]
+    if entity_type.stock:
+        rules += [qualify_name(rule, namespace) for rule in _stock(system)]
     return {"_id": f"{namespace}-enrich", "type": "pipe",
             "source": {"type": "dataset", "dataset": f"{namespace}-collect"},
             "transform": {"type": "dtl", "rules": {"default": rules}}}
+
+
+def qualify_name(rule: list[Any], namespace: str) -> list[Any]:
+    """`["add", "name", …]` → `["add", "<namespace>:name", …]` (an enrich adds its properties in its namespace)."""
+    name = rule[1]
+    return [rule[0], name if ":" in name else f"{namespace}:{name}", *rule[2:]]
 
 
 def merge(type_name: str) -> dict[str, Any]:
@@ -115,20 +192,64 @@ def _translate(reference: Any, type_name: str, target: str) -> Any:
                                "return": f"g.{ns(target, type_name)}:id"}]]
 
 
+def _side_value(prop: Property, system: str, type_name: str, kind: str = "g") -> Any:
+    reference = f"_S.{ns(system, type_name)}:{kind}-{prop.common}"
+    return reference if prop.many and kind == "g" else ["first", reference]  # a merge of two records lists values
+
+
 def _golden(prop: Property, target: str, type_name: str) -> Any:
-    """The newest side's value, unless it is empty and the other side's is not."""
-    def value(system: str) -> Any:
-        reference = f"_S.{ns(system, type_name)}:g-{prop.common}"
-        return reference if prop.many else ["first", reference]  # a merge of two records lists their values
-    own, theirs = value(target), value(other(target))
+    """The value both shops should hold (README, "Golden values"): for an order's contents and money, the shop it was
+    placed in; otherwise the side that changed it since the sync last wrote it; when both did (or for references,
+    which carry no fingerprint), the later change, WooCommerce on a tie. An empty value never replaces a non-empty
+    one where a side cannot hold it empty."""
+    own, theirs = _side_value(prop, target, type_name), _side_value(prop, other(target), type_name)
     if (prop.woo_read if target == WOO else prop.shop_read) is None:
         return theirs
-    return ["if", ["and", "_T.other-newer", ["not", blank(theirs)]], theirs,
-            ["if", ["not", blank(own)], own, theirs]]
+    if prop.home_owned:
+        return ["if", "_T.other-is-home", theirs, own]
+    later = ["if", "_T.other-newer", theirs, own]
+    if three_way(prop):
+        mine_changed, their_changed = (["eq", _side_value(prop, system, type_name, "changed"), True]
+                                       for system in (target, other(target)))
+        later = ["if", ["and", their_changed, ["not", mine_changed]], theirs,
+                 ["if", ["and", mine_changed, ["not", their_changed]], own, later]]
+    if prop.keep_when_blank:
+        later = ["if", blank(later), ["if", blank(theirs), own, theirs], later]
+    return later
 
 
-LINE_FIELDS = {WOO: {"name": "_S.name", "quantity": "_S.quantity", "subtotal": "_S.line_total",
-                     "total": "_S.line_total"},
+def _stock_rules(target: str) -> list[Any]:
+    """Stock as two contributions that add up to the level (README, "Stock"): each shop's own movements, which the
+    sync carries to the other exactly once. `contribution` = level − what the sync applied from the other shop
+    (+ what WooCommerce copies of webshop orders hold, which that shop already counted). The instruction says: the
+    other shop's contribution (`peer`), what the sync assumes it applied before (`applied`, for a record that has no
+    bookkeeping yet) and, for a record that does not manage stock yet, the level to start from."""
+    def side(system: str, field: str) -> Any:
+        return ["first", f"_S.{ns(system, 'product')}:{field}"]
+    level_w, level_c = side(WOO, "stock-level"), side(SHOP, "stock-level")
+    applied_w, applied_c = side(WOO, "stock-applied"), side(SHOP, "stock-applied")
+    held = ["coalesce", ["list", side(WOO, "copies-held"), 0]]
+    # No bookkeeping yet: WooCommerce counts its whole level as its own; the webshop too, unless it is linked to a
+    # WooCommerce product that manages stock and neither has been synced (then WooCommerce's level is the start).
+    assumed_w = ["coalesce", ["list", applied_w, 0]]
+    assumed_c = ["coalesce", ["list", applied_c,
+                              ["if", ["and", ["is-null", applied_w], ["is-not-null", level_w]], level_c, 0]]]
+    contribution_w = ["+", ["-", level_w, assumed_w], held]
+    contribution_c = ["-", level_c, assumed_c]
+    mine_level, other_level = (level_w, level_c) if target == WOO else (level_c, level_w)
+    peer, assumed = ((["+", contribution_c, held], assumed_w) if target == WOO else (contribution_w, assumed_c))
+    instruction = ["dict", "managed", True, "peer", peer, "applied", assumed]
+    return [
+        ["add", "g-managed", ["if", "_T.other-newer", ["is-not-null", other_level], ["is-not-null", mine_level]]],
+        ["add", "sesam_stock",
+         ["if", ["not", "_T.g-managed"], ["dict", "managed", False],
+          ["if", ["is-null", other_level], ["dict", "managed", True],
+           ["if", ["is-null", mine_level], [*instruction, "level", other_level], instruction]]]],
+    ]
+
+
+LINE_FIELDS = {WOO: {"name": "_S.name", "quantity": "_S.quantity",
+                     "subtotal": money(["*", ["decimal", "_S.unit_price"], "_S.quantity"]), "total": "_S.line_total"},
                SHOP: {"sku": "_S.sku", "name": "_S.name", "quantity": "_S.quantity", "unit_price": "_S.unit_price",
                       "line_total": "_S.line_total"}}
 
@@ -170,22 +291,63 @@ def qualify(expression: Any, namespace: str) -> Any:
     return expression
 
 
+def _writes(flows: list[Property], target: str) -> list[Any]:
+    """The target-shaped fields. Several properties may write one list field (an order's WooCommerce fee lines): their
+    items are put together. An order's contents and money are written only into the copy, never into the shop it was
+    placed in; insert-only properties only when the record is created."""
+    by_field: dict[str, list[Any]] = {}
+    guards: dict[str, Property] = {}
+    for prop in flows:
+        for field, expression in (prop.woo_write if target == WOO else prop.shop_write).items():
+            by_field.setdefault(field, []).append(expression)
+            guards[field] = prop
+    rules: list[Any] = []
+    for field, expressions in by_field.items():
+        prop = guards[field]
+        add = ["add", field, expressions[0] if len(expressions) == 1 else ["flatten", ["list", *expressions]]]
+        if prop.insert_only:
+            add = ["if", ["is-null", "_T.my-id"], [add], []]
+        elif prop.home_owned:
+            add = ["if", "_T.other-is-home", [add], []]
+        rules.append(add)
+    return rules
+
+
+def _bookkeeping_rules(flows: list[Property], target: str, type_name: str) -> list[Any]:
+    """What the receiver keeps with the record (`sesam_synced`: fingerprints of the values written, the base of the
+    next three-way choice) and `sesam_differs`: the properties the target holds otherwise than the golden value, so
+    a target that drifted is corrected even when the golden value itself did not change."""
+    mine = ns(target, type_name)
+    fingerprinted = [prop for prop in flows if prop.fingerprint is not None and not prop.insert_only
+                     and (prop.woo_read if target == WOO else prop.shop_read) is not None]
+    rules: list[Any] = [["add", f"fp-{prop.common}", fingerprint(prop, f"_T.g-{prop.common}")] for prop in fingerprinted]
+    synced = [item for prop in fingerprinted if three_way(prop) for item in (prop.common, f"_T.fp-{prop.common}")]
+    if synced:
+        rules.append(["add", "sesam_synced", ["dict", *synced]])
+    differs = [["if", ["neq", ["first", f"_S.{mine}:h-{prop.common}"], f"_T.fp-{prop.common}"], prop.common, None]
+               for prop in fingerprinted if not prop.home_owned]
+    differs += [["if", ["and", "_T.other-is-home", ["neq", ["first", f"_S.{mine}:h-{prop.common}"],
+                                                    f"_T.fp-{prop.common}"]], prop.common, None]
+                for prop in fingerprinted if prop.home_owned]
+    rules.append(["add", "sesam_differs", ["filter", ["is-not-null", "_."], ["list", *differs]]])
+    return rules
+
+
 def transform(target: str, type_name: str) -> dict[str, Any]:
     entity_type = ENTITY_TYPES[type_name]
     mine, theirs = ns(target, type_name), ns(other(target), type_name)
     flows = [prop for prop in entity_type.properties
              if (prop.woo_write if target == WOO else prop.shop_write)
              and (prop.shop_read if target == WOO else prop.woo_read) is not None]
-    helpers = ["my-id", "my-deleted", "other-id", "other-deleted", "other-newer", "missing-references",
-               "resolved-lines", "ref-customer", "ref-lines", *(f"g-{prop.common}" for prop in flows)]
+    helpers = ["my-id", "my-deleted", "other-id", "other-deleted", "my-time", "other-time", "other-newer",
+               "other-is-home", "missing-references", "resolved-lines", "ref-customer", "ref-lines", "g-managed",
+               *(f"g-{prop.common}" for prop in flows), *(f"fp-{prop.common}" for prop in flows)]
     reference_rules, named_rules = _reference_rules(entity_type, target)
     update_or_insert: list[Any] = [*(["add", f"g-{prop.common}", _golden(prop, target, type_name)] for prop in flows),
-                                   *reference_rules]
-    for prop in flows:
-        for field, expression in (prop.woo_write if target == WOO else prop.shop_write).items():
-            add = ["add", field, expression]
-            # Set once, when the record is created in the target (an order's number, when it was placed).
-            update_or_insert.append(["if", ["is-null", "_T.my-id"], [add], []] if prop.insert_only else add)
+                                   *reference_rules,
+                                   *(_stock_rules(target) if entity_type.stock else []),
+                                   *_writes(flows, target),
+                                   *_bookkeeping_rules(flows, target, type_name)]
     update_or_insert += [
         # An insert waits until what it refers to exists in the target; an update keeps its current references.
         ["discard", ["not", ["and", ["is-null", "_T.my-id"],
@@ -195,6 +357,9 @@ def transform(target: str, type_name: str) -> dict[str, Any]:
         ["if", ["is-not-null", "_T.my-id"], [["add", "id", "_T.my-id"]],
          [["add", "sesam_origin", ["concat", f"{theirs}:", ["string", "_T.other-id"]]]]],
     ]
+    # Times compare to the whole second, as WooCommerce stamps them; on a tie WooCommerce's side is taken as the
+    # later, in both directions, so both transforms pick the same value.
+    later = "gt" if target == WOO else "gte"
     rules = [
         # `["discard", condition]` keeps the entity only while the condition holds (dtl-transforms.rst).
         ["discard", ["neq", "_S.$replaced", True]],
@@ -202,8 +367,12 @@ def transform(target: str, type_name: str) -> dict[str, Any]:
         ["add", "my-deleted", ["eq", ["first", f"_S.{mine}:deleted"], True]],
         ["add", "other-id", ["first", f"_S.{theirs}:id"]],
         ["add", "other-deleted", ["eq", ["first", f"_S.{theirs}:deleted"], True]],
-        ["add", "other-newer", ["gt", ["coalesce", ["list", ["first", f"_S.{theirs}:modified"], ""]],
-                                ["coalesce", ["list", ["first", f"_S.{mine}:modified"], ""]]]],
+        *(["add", f"{who}-time", ["substring", 0, 19, ["coalesce", ["list", ["first", f"_S.{namespace}:modified"],
+                                                                     ""]]]]
+          for who, namespace in (("my", mine), ("other", theirs))),
+        ["add", "other-newer", [later, "_T.other-time", "_T.my-time"]],
+        # The shop an order was placed in: the other one when this record is a copy of it, or does not exist yet.
+        ["add", "other-is-home", ["or", ["is-null", "_T.my-id"], ["is-not-null", ["first", f"_S.{mine}:origin-ref"]]]],
         # Nothing to do: no record on the other side, our own record is deleted, or a delete of what we never had.
         ["discard", ["not", ["or", ["is-null", "_T.other-id"], "_T.my-deleted",
                              ["and", ["is-null", "_T.my-id"], "_T.other-deleted"]]]],

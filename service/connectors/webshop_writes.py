@@ -15,6 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from service.clients.webshop import WebshopClient
+from service.connectors.bookkeeping import BOOK_KEY, Stock, book_of, new_book, stock_after
 from service.connectors.writes import WriteResult, payload, same_value
 from service.errors import UpstreamError, UpstreamRejected, UpstreamUnavailable
 from service.sesam.push import target_id
@@ -90,6 +91,7 @@ class WebshopWriter:
         path = self.client.path(type_name, record_id)
         current = self.client.call("GET", path)
         changes = changes_for(payload(entity), current)
+        changes.update(_bookkeeping_changes(entity, current))
         origin_field = self.client.api.origin_field
         if entity.get("sesam_origin") and not current.get(origin_field):
             changes[origin_field] = entity["sesam_origin"]
@@ -111,7 +113,7 @@ class WebshopWriter:
             found = self.client.list(type_name, {"origin": origin, "limit": 1}).items
             if found:  # made by an earlier attempt of this create
                 return self._update(type_name, found[0][self.client.api.id_field], entity, "created")
-        body = payload(entity)
+        body = {**payload(entity), **_bookkeeping_changes(entity, None)}
         if origin:
             body[origin_field] = origin
         try:
@@ -122,3 +124,19 @@ class WebshopWriter:
                 return self._update(type_name, int(existing), entity, "created")
             raise
         return "created"
+
+
+def _bookkeeping_changes(entity: dict[str, Any], record: dict[str, Any] | None) -> dict[str, Any]:
+    """Stock and the sync's bookkeeping (bookkeeping.py) as contract fields: `stock_quantity` (null: not managed) and
+    `metadata.sesam`, sent as a merge patch (docs/custom-webshop-api.md §3.1), so a key dropped is sent as null."""
+    metadata = (record or {}).get("metadata")
+    current_book = book_of(metadata.get(BOOK_KEY) if isinstance(metadata, dict) else None)
+    current = None if record is None else Stock(record.get("stock_quantity"), current_book.get("stock_applied"))
+    stock = stock_after(entity, current)
+    changes: dict[str, Any] = {}
+    if stock is not None and (current is None or current.level != stock.level):
+        changes["stock_quantity"] = stock.level
+    book = new_book(entity, current_book, stock)
+    if book != current_book:
+        changes["metadata"] = {BOOK_KEY: {**{key: None for key in current_book if key not in book}, **book}}
+    return changes

@@ -19,6 +19,7 @@ from datetime import timedelta
 from typing import Any
 
 from service.clients.woocommerce import MAX_PER_PAGE, WooCommerceClient
+from service.connectors.bookkeeping import BOOK_KEY, Stock, book_of, new_book, stock_after
 from service.connectors.writes import WriteResult, changed_subfields, payload, same_value
 from service.errors import UpstreamError, UpstreamUnavailable
 from service.sesam import since as tokens
@@ -52,6 +53,8 @@ def _change(key: str, want: Any, have: Any) -> Any:
         return _changed_meta(want, have or []) or None
     if key == "line_items" and isinstance(want, list):
         return _reconciled_lines(want, have or []) or None
+    if key in ORDER_ITEMS and isinstance(want, list):
+        return _reconciled_items(key, want, have or []) or None
     if key in ID_LISTS and isinstance(want, list):
         return want if _ids(want) != _ids(have or []) else None
     return None if same_value(want, have, decimal=key in DECIMAL_FIELDS) else want
@@ -65,6 +68,28 @@ def _changed_meta(want: list[dict[str, Any]], have: list[dict[str, Any]]) -> lis
     current = {entry.get("key"): entry.get("value") for entry in have if isinstance(entry, dict)}
     return [{"key": entry["key"], "value": entry.get("value")} for entry in want
             if isinstance(entry, dict) and "key" in entry and current.get(entry["key"]) != entry.get("value")]
+
+
+# Shipping and fee lines the sync writes into an order copied from the webshop, matched by name; one no longer pushed
+# is removed the way FACTS §5 records (`orders-li-14-remove-fee-name-null.json`,
+# `orders-li-15-remove-shipping-method-id-null.json`).
+ORDER_ITEMS = {"shipping_lines": ("method_title", {"method_id": None}), "fee_lines": ("name", {"name": None})}
+
+
+def _reconciled_items(kind: str, want: list[dict[str, Any]], have: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    name, removal = ORDER_ITEMS[kind]
+    unmatched = list(have)
+    items: list[dict[str, Any]] = []
+    for item in want:
+        match = next((old for old in unmatched if old.get(name) == item.get(name)), None)
+        if match is None:
+            items.append(item)
+            continue
+        unmatched.remove(match)
+        if not same_value(item.get("total"), match.get("total"), decimal=True):
+            items.append({"id": match["id"], "total": item["total"]})
+    items.extend({"id": old["id"], **removal} for old in unmatched)
+    return items
 
 
 def _line_key(line: dict[str, Any]) -> tuple[Any, Any]:
@@ -151,6 +176,8 @@ class WooCommerceWriter:
         origin = entity.get(ORIGIN_KEY)
         if origin and not _origin_of(record):
             changes.setdefault("meta_data", []).append({"key": ORIGIN_KEY, "value": origin})
+        for key, value in _bookkeeping_changes(entity, record).items():
+            changes[key] = [*changes.get(key, []), *value] if key == "meta_data" else value
         if not changes:
             result.count("created" if created else "unchanged")
             return
@@ -163,6 +190,8 @@ class WooCommerceWriter:
         origin = entity.get(ORIGIN_KEY)
         if origin:
             body["meta_data"] = [*body.get("meta_data", []), {"key": ORIGIN_KEY, "value": origin}]
+        for key, value in _bookkeeping_changes(entity, None).items():
+            body[key] = [*body.get(key, []), *value] if key == "meta_data" else value
         return body
 
     def _delete(self, resource: str, deletes: list[dict[str, Any]], body: dict[str, list[Any]],
@@ -303,6 +332,34 @@ class WooCommerceWriter:
             if len(found) == len(wanted) or page >= listing.total_pages:
                 return found
             page += 1
+
+
+def _meta(record: dict[str, Any] | None, key: str) -> Any:
+    for entry in (record or {}).get("meta_data") or []:
+        if isinstance(entry, dict) and entry.get("key") == key:
+            return entry.get("value")
+    return None
+
+
+def _bookkeeping_changes(entity: dict[str, Any], record: dict[str, Any] | None) -> dict[str, Any]:
+    """Stock and the sync's bookkeeping (bookkeeping.py) as WooCommerce fields: `manage_stock`/`stock_quantity`, and
+    the `sesam` meta entry (objects round-trip as JSON, `orders-meta-11-object-value.json`)."""
+    current_book = book_of(_meta(record, BOOK_KEY))
+    current = None if record is None else Stock(
+        record.get("stock_quantity") if record.get("manage_stock") is True else None,
+        current_book.get("stock_applied"))
+    stock = stock_after(entity, current)
+    changes: dict[str, Any] = {}
+    if stock is not None:
+        managed = stock.level is not None
+        if record is None or record.get("manage_stock") is not managed:
+            changes["manage_stock"] = managed
+        if managed and (current is None or current.level != stock.level):
+            changes["stock_quantity"] = stock.level  # FACTS §2: counted only with manage_stock, sent together
+    book = new_book(entity, current_book, stock)
+    if book != current_book:
+        changes["meta_data"] = [{"key": BOOK_KEY, "value": book}]
+    return changes
 
 
 def _origin_of(record: dict[str, Any]) -> str | None:

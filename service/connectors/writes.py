@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from service.connectors.bookkeeping import SYNC_FIELDS
 from service.sesam.push import is_reserved
 
 
@@ -35,8 +36,10 @@ class WriteResult:
 
 
 def payload(entity: dict[str, Any]) -> dict[str, Any]:
-    """The entity without Sesam's fields, our `sesam_origin` stamp and the target id."""
-    return {k: v for k, v in entity.items() if not is_reserved(k) and k not in ("id", "sesam_origin")}
+    """The entity without Sesam's fields, our `sesam_origin` stamp, the target id and the sync's own fields
+    (bookkeeping.py), which are written separately."""
+    return {k: v for k, v in entity.items()
+            if not is_reserved(k) and k not in ("id", "sesam_origin") and k not in SYNC_FIELDS}
 
 
 def same_value(want: Any, have: Any, decimal: bool = False) -> bool:

@@ -91,19 +91,25 @@ def test_products_merge_on_sku_and_customers_on_email_orders_never(source: str, 
 
 
 def test_a_one_way_property_is_synced_one_way_and_explained_the_other() -> None:
-    """WooCommerce computes `total_tax`: it flows into the Custom Webshop's `tax_total` and never back."""
+    """WooCommerce computes an order's `total` from its lines: it flows into the Custom Webshop's `grand_total` and
+    never back."""
     forward = _sections(render_document(WOO, "customwebshop"))["WooCommerce Order to Custom Webshop Order"]
     backward = _sections(render_document("customwebshop", WOO))["Custom Webshop Order to WooCommerce Order"]
     synced, not_synced = _tables(forward)[0], _tables(backward)[-1]
-    assert ["total_tax", "tax_total", '"string (decimal)"'] in synced
-    assert not any(row[:2] == ["total_tax", "tax_total"] for row in _tables(forward)[-1])
-    assert ["tax_total", "total_tax", "never written into WooCommerce: read-only in WooCommerce"] \
-        in not_synced
-    assert not any(row[0] == "tax_total" for row in _tables(backward)[0])
-    # The Custom Webshop does feed `shipping_total`, but WooCommerce never receives it.
-    assert ["shipping_total", "shipping_total", "never written into WooCommerce: read-only in WooCommerce (the sum "
-            "of its shipping lines)"] in not_synced
-    assert not any(row[0] == "shipping_total" for row in _tables(backward)[0])
+    assert ["total", "grand_total", '"string (decimal)"'] in synced
+    assert not any(row[:2] == ["total", "grand_total"] for row in _tables(forward)[-1])
+    reason = next(row[2] for row in not_synced if row[:2] == ["grand_total", "total"])
+    assert reason.startswith("never written into WooCommerce: WooCommerce computes it from its lines")
+    assert not any(row[0] == "grand_total" for row in _tables(backward)[0])
+
+
+def test_money_wooCommerce_cannot_hold_as_such_is_written_as_the_lines_it_totals() -> None:
+    """WooCommerce totals an order from its items (FACTS §4): the webshop's shipping reaches it as a shipping line,
+    its fees, discount and tax as fee lines, and the documents name the WooCommerce property that is written."""
+    backward = _sections(render_document("customwebshop", WOO))["Custom Webshop Order to WooCommerce Order"]
+    synced = _tables(backward)[0]
+    assert ["shipping_total", "shipping_lines", '"string (decimal)"'] in synced
+    assert {row[0] for row in synced if row[1] == "fee_lines"} == {"fee_total", "discount_total", "tax_total"}
 
 
 @pytest.mark.parametrize(("source", "target"), DIRECTIONS)
