@@ -314,22 +314,27 @@ def _writes(flows: list[Property], target: str) -> list[Any]:
 
 
 def _bookkeeping_rules(flows: list[Property], target: str, type_name: str) -> list[Any]:
-    """What the receiver keeps with the record (`sesam_synced`: fingerprints of the values written, the base of the
-    next three-way choice) and `sesam_differs`: the properties the target holds otherwise than the golden value, so
-    a target that drifted is corrected even when the golden value itself did not change."""
+    """`sesam_differs`: the properties the target holds otherwise than the golden value, so a target that drifted is
+    pushed again and corrected even when the golden value itself did not change; and `sesam_synced`: for each of
+    those the sync writes, the fingerprint the receiver keeps with the record, the base of the next three-way
+    choice. Only what is written is remembered: a side whose value the sync did not write keeps counting as
+    changed, so a view of the other side that is still behind (a record held back in its settle window) can never
+    make it look unchanged and lose to that old view; such ties fall back to the later change."""
     mine = ns(target, type_name)
     fingerprinted = [prop for prop in flows if prop.fingerprint is not None and not prop.insert_only
                      and (prop.woo_read if target == WOO else prop.shop_read) is not None]
     rules: list[Any] = [["add", f"fp-{prop.common}", fingerprint(prop, f"_T.g-{prop.common}")] for prop in fingerprinted]
-    synced = [item for prop in fingerprinted if three_way(prop) for item in (prop.common, f"_T.fp-{prop.common}")]
+
+    def differs(prop: Property) -> Any:
+        different = ["neq", ["first", f"_S.{mine}:h-{prop.common}"], f"_T.fp-{prop.common}"]
+        return ["and", "_T.other-is-home", different] if prop.home_owned else different
+    rules.append(["add", "sesam_differs", ["filter", ["is-not-null", "_."],
+                                           ["list", *(["if", differs(prop), prop.common, None]
+                                                      for prop in fingerprinted)]]])
+    synced = [item for prop in fingerprinted if three_way(prop)
+              for item in (prop.common, ["if", ["in", prop.common, "_T.sesam_differs"], f"_T.fp-{prop.common}", None])]
     if synced:
         rules.append(["add", "sesam_synced", ["dict", *synced]])
-    differs = [["if", ["neq", ["first", f"_S.{mine}:h-{prop.common}"], f"_T.fp-{prop.common}"], prop.common, None]
-               for prop in fingerprinted if not prop.home_owned]
-    differs += [["if", ["and", "_T.other-is-home", ["neq", ["first", f"_S.{mine}:h-{prop.common}"],
-                                                    f"_T.fp-{prop.common}"]], prop.common, None]
-                for prop in fingerprinted if prop.home_owned]
-    rules.append(["add", "sesam_differs", ["filter", ["is-not-null", "_."], ["list", *differs]]])
     return rules
 
 

@@ -2,7 +2,7 @@
 and "Stock").
 
 The transforms push three fields besides the record's own (dataflow/pipes.py):
-- `sesam_synced`: a fingerprint of every value written. Kept with the record (WooCommerce: the `sesam` meta entry;
+- `sesam_synced`: a fingerprint of each value this push writes (null for the others). Kept with the record (WooCommerce: the `sesam` meta entry;
   the Custom Webshop: `metadata.sesam`), it tells the next run whether a value still is what the sync wrote (the
   shop did not change it) or was edited since, even when the shop's own modification time says nothing useful.
 - `sesam_stock`: the other shop's contribution to the stock level. The receiver moves the level by what changed in
@@ -36,8 +36,10 @@ def new_book(entity: dict[str, Any], current: dict[str, Any] | None, stock: Stoc
     """The bookkeeping to keep after this write: the pushed fingerprints, and the contribution applied by `stock`."""
     book = book_of(current)
     synced = entity.get("sesam_synced")
-    if isinstance(synced, dict):
-        book["synced"] = synced
+    if isinstance(synced, dict):  # fingerprints of what this push writes; the others stay as they were
+        written = {key: value for key, value in synced.items() if value is not None}
+        if written:
+            book["synced"] = {**book_of(book.get("synced")), **written}
     if stock is not None:
         if stock.applied is None:
             book.pop("stock_applied", None)
