@@ -56,6 +56,19 @@ class Property:
     note: str = ""
     many: bool = False            # the common value is a list (lines, categories), not a single value
     insert_only: bool = False     # written when the record is created, never changed afterwards
+    # How `python -m dataflow audit` compares the two sides' common values (see `Comparison`); `compare_keys` gives
+    # keys of objects (an address, an order line) their own comparison, at any depth.
+    compare: str = "exact"
+    compare_keys: dict[str, str] = field(default_factory=dict)
+    known_difference: str = ""    # why the sides may legitimately differ: the audit reports it, but it does not fail
+
+
+class Comparison:
+    """How the audit compares a property. Blank values (null, "" and []) are always equal to one another: the
+    systems say "no value" differently (`blank`)."""
+    EXACT = "exact"
+    DECIMAL = "decimal"           # money: "80" is "80.00"
+    CASELESS = "caseless"         # text that matches case-insensitively is the same
 
 
 @dataclass(frozen=True)
@@ -73,6 +86,7 @@ class EntityType:
     merge_rules: tuple[MergeRule, ...]
     references: dict[str, str]    # common reference property → the type it points at
     not_synced: tuple[tuple[str, str], ...]   # (WooCommerce property, why it is deliberately not synced)
+    label: str = ""               # the common property that names a record for people (audit reports)
 
 
 def _plain(type_name: str, common: str, woo: str | None = None, shop: str | None = None,
@@ -114,12 +128,13 @@ PRODUCT = EntityType(
                  shop_read=path(SHOP, "product", "price"),
                  woo_write={"regular_price": ["coalesce", ["list", G("price"), ""]]},
                  shop_write={"price": ["coalesce", ["list", G("price"), "0.00"]]},
-                 note="WooCommerce's `price` is read-only and follows `regular_price`/`sale_price`"),
+                 note="WooCommerce's `price` is read-only and follows `regular_price`/`sale_price`",
+                 compare=Comparison.DECIMAL),
         Property("sale_price", "sale_price", "sale_price", "string (decimal)", "string (decimal) or null",
                  woo_read=_money_or_empty_to_null("product", "sale_price"),
                  shop_read=path(SHOP, "product", "sale_price"),
                  woo_write={"sale_price": ["coalesce", ["list", G("sale_price"), ""]]},
-                 shop_write={"sale_price": G("sale_price")}),
+                 shop_write={"sale_price": G("sale_price")}, compare=Comparison.DECIMAL),
         Property("stock_quantity", "stock_quantity", "stock_quantity", "integer or null", "integer or null",
                  woo_read=path(WOO, "product", "stock_quantity"), shop_read=path(SHOP, "product", "stock_quantity"),
                  woo_write={"manage_stock": ["is-not-null", G("stock_quantity")],
@@ -143,6 +158,7 @@ PRODUCT = EntityType(
                  "Custom Webshop model"),
                 ("images, tags, dimensions, shipping_class, tax_status", "no counterpart in the Custom Webshop model"),
                 ("price", "read-only in WooCommerce; derived from regular_price and sale_price")),
+    label="sku",
 )
 
 CUSTOMER = EntityType(
@@ -163,13 +179,15 @@ CUSTOMER = EntityType(
     references={},
     not_synced=(("username, password", "WooCommerce account credentials; the Custom Webshop has no logins"),
                 ("role, is_paying_customer, avatar_url", "WooCommerce-only, read-only account data")),
+    label="email",
 )
 
-def _woo_total(common: str, woo: str, why: str = "") -> Property:
+def _woo_total(common: str, woo: str, why: str = "", known_difference: str = "") -> Property:
     """An order total WooCommerce computes itself: it flows into the webshop only."""
     return Property(common, woo, common, "string (decimal)", "string (decimal)",
                     woo_read=path(WOO, "order", woo), shop_read=path(SHOP, "order", common),
-                    shop_write={common: G(common)}, note=f"read-only in WooCommerce{why}")
+                    shop_write={common: G(common)}, note=f"read-only in WooCommerce{why}",
+                    compare=Comparison.DECIMAL, known_difference=known_difference)
 
 
 ORDER = EntityType(
@@ -220,10 +238,11 @@ ORDER = EntityType(
                             path(SHOP, "order", "lines")],
                  woo_write={"line_items": "_T.ref-lines"}, shop_write={"lines": "_T.ref-lines"},
                  note="product references translated; a WooCommerce line's subtotal is written as its total",
-                 many=True),
+                 many=True, compare_keys={"unit_price": Comparison.DECIMAL, "line_total": Comparison.DECIMAL}),
         _woo_total("shipping_total", "shipping_total", " (the sum of its shipping lines)"),
         _woo_total("discount_total", "discount_total"),
-        _woo_total("tax_total", "total_tax"),
+        _woo_total("tax_total", "total_tax", known_difference="WooCommerce computes its own taxes, so an order "
+                                                                 "from the webshop may carry a different tax there"),
         _woo_total("grand_total", "total", ", which totals its own lines"),
         _plain("order", "note", woo="customer_note", shop="note"),
         Property("placed_at", "date_created_gmt", "placed_at", "string (date-time, UTC)", "string (timestamp)",
@@ -237,6 +256,7 @@ ORDER = EntityType(
                  "shop that took the payment"),
                 ("fee_lines, coupon_lines, tax_lines, refunds", "no counterpart in the Custom Webshop model"),
                 ("customer_ip_address, customer_user_agent, cart_hash, order_key", "WooCommerce-internal")),
+    label="order_number",
 )
 
 ENTITY_TYPES: dict[str, EntityType] = {t.name: t for t in (ORDER, PRODUCT, CUSTOMER)}
