@@ -1,6 +1,7 @@
 """The world: both shops, both services and the offline pipe runner, wired as a Sesam node would be."""
 from __future__ import annotations
 
+import io
 import json
 import shutil
 import time
@@ -10,6 +11,7 @@ from typing import Any
 
 import requests
 
+from dataflow.audit import AuditReport, EmulatorDeadLetters, Progress, audit
 from emulator import Emulator
 from sandbox.serving import ServedApp
 from sandbox.webshop.app import create_app as create_shop_app
@@ -67,6 +69,17 @@ class World:
             self.sync(rounds=1)
             per_round.append(self.writes() - before)
         assert per_round[3:] == [0] * 5, f"writes per round: {per_round}"
+
+    def audit(self) -> AuditReport:
+        """`python -m dataflow audit` against the world's two services, with the pipes' dead letters for reasons."""
+        letters = EmulatorDeadLetters(self.state) if (self.state / "pipes.json").is_file() else None
+        return audit(self.woo_service.url, self.shop_service.url, SERVICE_TOKEN, config=self.config,
+                     dead_letters=letters, progress=Progress(io.StringIO()))
+
+    def assert_agree(self) -> None:
+        """The two shops agree, property by property, as the audit reads them."""
+        report = self.audit()
+        assert report.agree, report.text()
 
     @staticmethod
     def next_second() -> None:
