@@ -137,9 +137,11 @@ def fast_retry_copy(folder: Path) -> Path:
     return folder
 
 
-def start_world(state: Path) -> World:
-    woo = ServedApp(create_woo_app(Store(), behind_https=True)).start()
-    shop = ServedApp(create_shop_app(token=SHOP_TOKEN)).start()
+def start_world(state: Path, woo_store: Store | None = None, shop_app: Any = None) -> World:
+    """A world over fresh shops, or over a WooCommerce store and a webshop app (`create_shop_app(token=SHOP_TOKEN)`)
+    already loaded, as the benchmarks load them without HTTP."""
+    woo = ServedApp(create_woo_app(woo_store or Store(), behind_https=True)).start()
+    shop = ServedApp(shop_app or create_shop_app(token=SHOP_TOKEN)).start()
     common: dict[str, Any] = dict(service_token=Secret(SERVICE_TOKEN), settle_seconds=0, upstream_retries=1,
                                   log_level="WARNING")
     woo_service = ServedApp(create_app(Settings(
