@@ -3,6 +3,9 @@
 First `sesam-config/` (systems, pipes, node metadata, test environment, test data), then `sesam-config/expected/`
 by running the pipes offline on the test data (what QA's `sesam test` compares with on a node), then the QA
 documents and the picture of the pipes. `--check` writes nothing and exits 1 listing what is stale.
+
+`python -m dataflow audit --woocommerce URL --customwebshop URL [...]` checks that the two shops agree
+(`dataflow/audit.py`; `python -m dataflow audit --help`).
 """
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from dataflow import docs, pipes
+from dataflow import audit, docs, pipes
 from emulator.verify import run_tests
 
 # The test run never reaches a system; the secrets only have to be defined.
@@ -38,6 +41,9 @@ def write(root: Path, files: dict[Path, str]) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["audit"]:
+        return audit.main(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m dataflow", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--check", action="store_true", help="write nothing; exit 1 listing out-of-date files")

@@ -63,6 +63,19 @@ class Property:
     # What the sync remembers having written, to tell a person's edit from its own write (None: a reference, whose
     # ids differ per shop, so the later change wins); DTL over the common value at `value`.
     fingerprint: Any = "value"
+    # How `python -m dataflow audit` compares the two sides' common values (see `Comparison`); `compare_keys` gives
+    # keys of objects (an address, an order line) their own comparison, at any depth.
+    compare: str = "exact"
+    compare_keys: dict[str, str] = field(default_factory=dict)
+    known_difference: str = ""    # why the sides may legitimately differ: the audit reports it, but it does not fail
+
+
+class Comparison:
+    """How the audit compares a property. Blank values (null, "" and []) are always equal to one another: the
+    systems say "no value" differently (`blank`)."""
+    EXACT = "exact"
+    DECIMAL = "decimal"           # money: "80" is "80.00"
+    CASELESS = "caseless"         # text that matches case-insensitively is the same
 
 
 @dataclass(frozen=True)
@@ -81,6 +94,7 @@ class EntityType:
     references: dict[str, str]    # common reference property → the type it points at
     not_synced: tuple[tuple[str, str], ...]   # (WooCommerce property, why it is deliberately not synced)
     stock: bool = False           # has a stock level both shops sell from (README, "Stock")
+    label: str = ""               # the common property that names a record for people (audit reports)
 
 
 def _plain(type_name: str, common: str, woo: str | None = None, shop: str | None = None,
@@ -144,13 +158,14 @@ PRODUCT = EntityType(
                  shop_read=path(SHOP, "product", "price"),
                  woo_write={"regular_price": ["coalesce", ["list", G("price"), ""]]},
                  shop_write={"price": ["coalesce", ["list", G("price"), "0.00"]]}, keep_when_blank=True,
+                 compare=Comparison.DECIMAL,
                  note="WooCommerce's `price` is read-only and follows `regular_price`/`sale_price`; the Custom "
                       "Webshop requires a price, so an emptied WooCommerce `regular_price` never replaces it"),
         Property("sale_price", "sale_price", "sale_price", "string (decimal)", "string (decimal) or null",
                  woo_read=_money_or_empty_to_null("product", "sale_price"),
                  shop_read=path(SHOP, "product", "sale_price"),
                  woo_write={"sale_price": ["coalesce", ["list", G("sale_price"), ""]]},
-                 shop_write={"sale_price": G("sale_price")},
+                 shop_write={"sale_price": G("sale_price")}, compare=Comparison.DECIMAL,
                  note="an ended sale (WooCommerce `\"\"`, the Custom Webshop null) ends on the other side too"),
         _plain("product", "status", shop_type="string (publish, draft, pending, private)"),
         Property("weight", "weight", "weight", "string", "string (kg) or null",
@@ -171,7 +186,7 @@ PRODUCT = EntityType(
                  "Custom Webshop model"),
                 ("images, tags, dimensions, shipping_class, tax_status", "no counterpart in the Custom Webshop model"),
                 ("price", "read-only in WooCommerce; derived from regular_price and sale_price")),
-    stock=True,
+    stock=True, label="sku",
 )
 
 CUSTOMER = EntityType(
@@ -196,6 +211,7 @@ CUSTOMER = EntityType(
     references={},
     not_synced=(("username, password", "WooCommerce account credentials; the Custom Webshop has no logins"),
                 ("role, is_paying_customer, avatar_url", "WooCommerce-only, read-only account data")),
+    label="email",
 )
 
 
@@ -243,11 +259,12 @@ WOO_MONEY_WRITES: dict[str, dict[str, DTL]] = {
 }
 
 
-def _money(common: str, woo: str, woo_read: DTL, note: str) -> Property:
+def _money(common: str, woo: str, woo_read: DTL, note: str, known_difference: str = "") -> Property:
     """Order money: decided by the shop the order was placed in (`home_owned`)."""
     return Property(common, woo, common, "string (decimal)", "string (decimal)",
                     woo_read=woo_read, shop_read=path(SHOP, "order", common), shop_write={common: G(common)},
-                    woo_write=WOO_MONEY_WRITES.get(common, {}), home_owned=True, note=note)
+                    woo_write=WOO_MONEY_WRITES.get(common, {}), home_owned=True, note=note,
+                    compare=Comparison.DECIMAL, known_difference=known_difference)
 
 
 ORDER = EntityType(
@@ -300,6 +317,7 @@ ORDER = EntityType(
                                     "line_total", "_.customwebshop-order:line_total"],
                             path(SHOP, "order", "lines")],
                  woo_write={"line_items": "_T.ref-lines"}, shop_write={"lines": "_T.ref-lines"}, home_owned=True,
+                 compare_keys={"unit_price": Comparison.DECIMAL, "line_total": Comparison.DECIMAL},
                  note="product references translated; `unit_price` is the price of one before discounts "
                       "(WooCommerce `subtotal` / `quantity`), `line_total` what the line costs after them "
                       "(WooCommerce `total`, so a coupon shows in the line); decided where the order was placed",
@@ -315,11 +333,14 @@ ORDER = EntityType(
                money(["+", ["decimal", path(WOO, "order", "total_tax")], ["decimal", _fee_sum(_woo_fees(tax=True), "+")]]),
                "WooCommerce computes its own taxes: an order from the Custom Webshop whose prices exclude tax gets "
                "one fee line `Tax`; tax included in the webshop's prices has no separate figure in WooCommerce "
-               "(the audit reports it as a known difference)"),
+               "(the audit reports it as a known difference)",
+               known_difference="WooCommerce computes its own taxes: tax included in the webshop's prices has no "
+                                "figure of its own there, and a store with tax rates adds the tax it computes"),
         Property("prices_include_tax", "prices_include_tax", "prices_include_tax", "boolean", "boolean",
                  woo_read=path(WOO, "order", "prices_include_tax"), shop_read=path(SHOP, "order", "prices_include_tax"),
                  shop_write={"prices_include_tax": G("prices_include_tax")}, home_owned=True,
-                 note="read-only in WooCommerce, which takes it from its own tax settings"),
+                 note="read-only in WooCommerce, which takes it from its own tax settings",
+                 known_difference="WooCommerce takes it from its own tax settings"),
         _money("grand_total", "total", money(path(WOO, "order", "total")),
                "WooCommerce computes it from its lines: for an order from the Custom Webshop it equals the "
                "webshop's grand total when the parts add up"),
@@ -336,6 +357,7 @@ ORDER = EntityType(
                 ("coupon_lines, tax_lines, refunds", "no counterpart in the Custom Webshop model: coupons show in "
                  "the line totals, taxes in `tax_total`"),
                 ("customer_ip_address, customer_user_agent, cart_hash, order_key", "WooCommerce-internal")),
+    label="order_number",
 )
 
 ENTITY_TYPES: dict[str, EntityType] = {t.name: t for t in (ORDER, PRODUCT, CUSTOMER)}

@@ -1,6 +1,7 @@
 """The world: both shops, both services and the offline pipe runner, wired as a Sesam node would be."""
 from __future__ import annotations
 
+import io
 import json
 import shutil
 import time
@@ -10,6 +11,7 @@ from typing import Any
 
 import requests
 
+from dataflow.audit import AuditReport, EmulatorDeadLetters, Progress, audit
 from emulator import Emulator
 from sandbox.serving import ServedApp
 from sandbox.webshop.app import create_app as create_shop_app
@@ -92,6 +94,17 @@ class World:
             per_round.append(self.writes() - before)
         assert per_round[3:] == [0] * 5, f"writes per round: {per_round}"
 
+    def audit(self) -> AuditReport:
+        """`python -m dataflow audit` against the world's two services, with the pipes' dead letters for reasons."""
+        letters = EmulatorDeadLetters(self.state) if (self.state / "pipes.json").is_file() else None
+        return audit(self.woo_service.url, self.shop_service.url, SERVICE_TOKEN, config=self.config,
+                     dead_letters=letters, progress=Progress(io.StringIO()))
+
+    def assert_agree(self) -> None:
+        """The two shops agree, property by property, as the audit reads them."""
+        report = self.audit()
+        assert report.agree, report.text()
+
     @staticmethod
     def next_second() -> None:
         """WooCommerce stamps whole seconds: an edit in the same second as the sync's own write would look older
@@ -148,9 +161,11 @@ def fast_retry_copy(folder: Path) -> Path:
     return folder
 
 
-def start_world(state: Path) -> World:
-    woo = ServedApp(create_woo_app(Store(), behind_https=True)).start()
-    shop = ServedApp(create_shop_app(token=SHOP_TOKEN)).start()
+def start_world(state: Path, woo_store: Store | None = None, shop_app: Any = None) -> World:
+    """A world over fresh shops, or over a WooCommerce store and a webshop app (`create_shop_app(token=SHOP_TOKEN)`)
+    already loaded, as the benchmarks load them without HTTP."""
+    woo = ServedApp(create_woo_app(woo_store or Store(), behind_https=True)).start()
+    shop = ServedApp(shop_app or create_shop_app(token=SHOP_TOKEN)).start()
     common: dict[str, Any] = dict(service_token=Secret(SERVICE_TOKEN), settle_seconds=SETTLE_SECONDS, upstream_retries=1,
                                   log_level="WARNING")
     woo_service = ServedApp(create_app(Settings(
