@@ -179,8 +179,13 @@ class Audit:
             return [Finding(DISAGREEMENT, type_name, name, f"deleted in {gone.system}, still present in "
                                                            f"{kept.system}")]
         report.pairs[type_name] = report.pairs.get(type_name, 0) + 1
-        return [finding for prop in ENTITY_TYPES[type_name].properties
-                for finding in self._compare(type_name, name, prop, woo, shop)]
+        findings = [finding for prop in ENTITY_TYPES[type_name].properties
+                    for finding in self._compare(type_name, name, prop, woo, shop)]
+        if ENTITY_TYPES[type_name].stock and woo.values.get("stock-level") != shop.values.get("stock-level"):
+            findings.append(Finding(DISAGREEMENT, type_name, name, f"stock level: {WOO} "
+                                    f"{shown(woo.values.get('stock-level'))} ≠ {SHOP} "
+                                    f"{shown(shop.values.get('stock-level'))} (null: not managed)"))
+        return findings
 
     def _compare(self, type_name: str, name: str, prop: Property, woo: Member, shop: Member) -> list[Finding]:
         if prop.woo_read is None or prop.shop_read is None:

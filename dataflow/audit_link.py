@@ -29,8 +29,9 @@ _SECRET = re.compile(r"\$SECRET\(([^()]+)\)")
 _ENTITIES_URL = re.compile(r"^/?entities/([^/?]+)$")
 _RECEIVER_URL = re.compile(r"^/?receiver/([^/?]+)$")
 # What the enrich pipes add that the audit reads (dataflow/pipes.py, `enrich`): the record's id, its deleted flag,
-# the references to itself and to the record it was created from, and the common values `g-<property>`.
-AUDITED_KEYS = frozenset({"id", "deleted", "self-ref", "origin-ref"})
+# the references to itself and to the record it was created from, the stock level, and the common values
+# `g-<property>`.
+AUDITED_KEYS = frozenset({"id", "deleted", "self-ref", "origin-ref", "stock-level"})
 COMMON_PREFIX = "g-"
 
 

@@ -317,7 +317,11 @@ ORDER = EntityType(
                                     "line_total", "_.customwebshop-order:line_total"],
                             path(SHOP, "order", "lines")],
                  woo_write={"line_items": "_T.ref-lines"}, shop_write={"lines": "_T.ref-lines"}, home_owned=True,
-                 compare_keys={"unit_price": Comparison.DECIMAL, "line_total": Comparison.DECIMAL},
+                 compare_keys={"unit_price": Comparison.DECIMAL, "line_total": Comparison.DECIMAL,
+                               "sku": Comparison.CASELESS},
+                 # A WooCommerce line shows its product's SKU, which links case-insensitively to the webshop's.
+                 fingerprint=["map", ["list", ["upper", "_.sku"], "_.quantity", "_.unit_price", "_.line_total"],
+                              "value"],
                  note="product references translated; `unit_price` is the price of one before discounts "
                       "(WooCommerce `subtotal` / `quantity`), `line_total` what the line costs after them "
                       "(WooCommerce `total`, so a coupon shows in the line); decided where the order was placed",

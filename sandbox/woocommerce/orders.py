@@ -123,7 +123,10 @@ class Orders(Resource):
                         raise ApiError(400, "woocommerce_rest_invalid_item_id",
                                        "Order item ID provided is not associated with order.")
                 elif kind == "line_items" and not any(item.get(k) for k in ("product_id", "sku", "variation_id")):
-                    if "product_id" not in item:
+                    # `get_product_id` (class-wc-rest-orders-v2-controller.php) tests each reference with
+                    # `! empty()`: on a create, null and 0 are no reference (recorded without one:
+                    # `orders-create-line-item-without-product-400.json`); a PUT may add a product-0 line.
+                    if row is None or "product_id" not in item:
                         raise ApiError(400, "woocommerce_rest_required_product_reference",
                                        "Product ID or SKU is required.")
 

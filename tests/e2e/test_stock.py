@@ -61,6 +61,7 @@ def test_a_webshop_sale_copied_into_woocommerce_is_counted_once(world: World) ->
     assert copy["status"] == "processing", "the copy took its stock in WooCommerce, as WooCommerce does"
     assert levels(world, woo_id, shop_id) == (8, 8), "and the sync gave it back: the webshop had counted the sale"
     world.assert_quiet()
+    world.assert_agree()
 
 
 def test_sales_in_both_shops_between_two_runs_are_both_counted(world: World) -> None:
@@ -71,6 +72,7 @@ def test_sales_in_both_shops_between_two_runs_are_both_counted(world: World) -> 
     world.sync()
     assert levels(world, woo_id, shop_id) == (7, 7)
     world.assert_quiet()
+    world.assert_agree()
 
 
 def test_cancellations_give_the_stock_back_once_wherever_they_are_made(world: World) -> None:
@@ -89,6 +91,7 @@ def test_cancellations_give_the_stock_back_once_wherever_they_are_made(world: Wo
     assert world.shop_get("orders", shop_order["id"]).json()["status"] == "cancelled"
     assert levels(world, woo_id, shop_id) == (10, 10)
     world.assert_quiet()
+    world.assert_agree()
 
 
 def test_a_restock_in_either_shop_reaches_the_other_and_sales_meanwhile_are_kept(world: World) -> None:
@@ -104,6 +107,7 @@ def test_a_restock_in_either_shop_reaches_the_other_and_sales_meanwhile_are_kept
     world.sync()
     assert levels(world, woo_id, shop_id) == (36, 36)
     world.assert_quiet()
+    world.assert_agree()
 
 
 def test_backorders_take_stock_below_zero_on_both_sides(world: World) -> None:
@@ -113,6 +117,7 @@ def test_backorders_take_stock_below_zero_on_both_sides(world: World) -> None:
     world.sync()
     assert levels(world, woo_id, shop_id) == (-2, -2)
     world.assert_quiet()
+    world.assert_agree()
 
 
 def test_stock_that_is_not_managed_stays_unmanaged_until_a_shop_starts_counting_it(world: World) -> None:
@@ -135,6 +140,7 @@ def test_stock_that_is_not_managed_stays_unmanaged_until_a_shop_starts_counting_
     world.sync()
     assert levels(world, woo_id, shop_id) == (None, None)
     world.assert_quiet()
+    world.assert_agree()
 
 
 def test_products_that_exist_in_both_shops_start_from_woocommerces_level_then_count_both(world: World) -> None:
@@ -152,3 +158,4 @@ def test_products_that_exist_in_both_shops_start_from_woocommerces_level_then_co
     world.sync()
     assert levels(world, woo_id, shop_id) == (3, 3)
     world.assert_quiet()
+    world.assert_agree()
