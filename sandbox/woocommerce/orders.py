@@ -162,6 +162,20 @@ class Orders(Resource):
                 self._update_item(kind, item, update, reduced)
 
     def _new_item(self, kind: str, update: dict[str, Any]) -> dict[str, Any]:
+        item = self._new_item_of_kind(kind, update)
+        self._merge_item_meta(item, update)
+        return item
+
+    def _merge_item_meta(self, item: dict[str, Any], update: dict[str, Any]) -> None:
+        """Item meta sent with a line is kept (`maybe_set_item_meta_data`, class-wc-rest-orders-v2-controller.php),
+        shown with its display key and value as line meta is (`orders-status-01-pending-to-processing.json`)."""
+        if isinstance(update.get("meta_data"), list):
+            merge_meta(item["meta_data"], update["meta_data"], self.store.next_meta_id)
+            for entry in item["meta_data"]:
+                entry.setdefault("display_key", entry["key"])
+                entry["display_value"] = entry["value"]
+
+    def _new_item_of_kind(self, kind: str, update: dict[str, Any]) -> dict[str, Any]:
         item_id = self.store.next_item_id()
         if kind == "shipping_lines":
             return {"id": item_id, "method_title": str(update.get("method_title", "")),
@@ -230,6 +244,7 @@ class Orders(Resource):
         line["price"] = unit_price(Decimal(line["total"]), line["quantity"])
 
     def _update_item(self, kind: str, item: dict[str, Any], update: dict[str, Any], reduced: bool) -> None:
+        self._merge_item_meta(item, update)
         if kind != "line_items":
             for name in ("method_title", "method_id", "instance_id", "name", "tax_status", "tax_class"):
                 if isinstance(update.get(name), str) and name in item:
