@@ -13,11 +13,12 @@ from typing import Any
 
 from .customers import blank_billing, blank_shipping
 from .errors import ApiError
-from .meta import ORDER_INTERNAL_KEYS, merge_meta
+from .meta import ORDER_INTERNAL_KEYS, merge_item_meta, merge_meta, set_item_meta
 from .money import ZERO, format_money, parse_money, unit_price
 from .products import set_stock
 from .resource import API_PATH, Resource, check_enum, check_integer, merge_address
 from .table import Row
+from .totals import recalculate
 
 ORDER_STATUSES = ["auto-draft", "pending", "processing", "on-hold", "completed", "cancelled", "refunded", "failed",
                   "checkout-draft"]
@@ -35,14 +36,13 @@ STATUS_LABELS = {"pending": "Pending payment", "processing": "Processing", "on-h
 REFUND_NOTE = ("Order status set to refunded. To return funds to the customer you will need to issue a refund "
                "through your payment gateway.")
 
+# `item_is_null`: any of these sent as null removes the item, whatever its kind (orders v2 controller).
+_NULL_REMOVES = ("product_id", "method_id", "method_title", "name", "code")
 
-def _removes(kind: str, update: dict[str, Any]) -> bool:
-    """How each kind of item is removed (`orders-li-04`, `-06`, `-09`, `-14`, `-15`)."""
-    if kind == "line_items":
-        return ("product_id" in update and update["product_id"] is None) or str(update.get("quantity")) == "0"
-    if kind == "fee_lines":
-        return "name" in update and update["name"] is None
-    return "method_id" in update and update["method_id"] is None
+
+def _removes(update: dict[str, Any]) -> bool:
+    """`orders-li-04`, `-06`, `-09` (quantity "0" is coerced to 0), `-14`, `-15`."""
+    return any(key in update and update[key] is None for key in _NULL_REMOVES) or str(update.get("quantity")) == "0"
 
 
 def _money_or(value: Any, default: Decimal) -> Decimal:
@@ -85,7 +85,7 @@ class Orders(Resource):
         if customer is not None and not row["billing"]["email"]:
             # Only the e-mail is filled from the account (`orders-create-negative-fee.json`).
             row["billing"]["email"] = customer["email"]
-        self._recalculate(row)
+        recalculate(row)
         self._change_status(row, "pending", body.get("status", "pending"), bool(body.get("set_paid")))
         self._refresh_derived(row)
         self.table.save(row)
@@ -97,7 +97,7 @@ class Orders(Resource):
         row = copy.deepcopy(row)
         self._apply(row, body)
         if any(name in body for name in TOTALS_TRIGGERS):
-            self._recalculate(row)
+            recalculate(row)
         self._change_status(row, old_status, body.get("status", old_status), bool(body.get("set_paid")))
         self._refresh_derived(row)
         self.touch(row)
@@ -122,10 +122,8 @@ class Orders(Resource):
                     if item["id"] not in known:
                         raise ApiError(400, "woocommerce_rest_invalid_item_id",
                                        "Order item ID provided is not associated with order.")
-                elif kind == "line_items" and not any(item.get(k) for k in ("product_id", "sku", "variation_id")):
-                    if "product_id" not in item:
-                        raise ApiError(400, "woocommerce_rest_required_product_reference",
-                                       "Product ID or SKU is required.")
+                elif not _removes(item):
+                    _check_new_item(kind, item)
 
     def _apply(self, row: Row, body: dict[str, Any]) -> None:
         for name in _PLAIN_FIELDS:
@@ -149,9 +147,9 @@ class Orders(Resource):
                 continue
             item = next((i for i in items if update.get("id") and i["id"] == update["id"]), None)
             if item is None:
-                if not _removes(kind, update):
+                if not _removes(update):
                     items.append(self._new_item(kind, update))
-            elif _removes(kind, update):
+            elif _removes(update):
                 if reduced and kind == "line_items":
                     self._restore_line(item)
                 items.remove(item)
@@ -159,17 +157,21 @@ class Orders(Resource):
                 self._update_item(kind, item, update, reduced)
 
     def _new_item(self, kind: str, update: dict[str, Any]) -> dict[str, Any]:
+        """Shapes as `orders-money-01-guest-shipping-and-fees.json` shows them: a shipping line's `instance_id` and a
+        fee's `amount` stay "" (neither is written by the controller)."""
         item_id = self.store.next_item_id()
-        if kind == "shipping_lines":
-            return {"id": item_id, "method_title": str(update.get("method_title", "")),
-                    "method_id": str(update.get("method_id", "")), "instance_id": str(update.get("instance_id", "")),
-                    "total": format_money(_money_or(update.get("total"), ZERO)), "total_tax": "0.00", "taxes": [],
-                    "meta_data": []}
-        if kind == "fee_lines":
-            return {"id": item_id, "name": str(update.get("name", "")), "tax_class": update.get("tax_class", ""),
-                    "tax_status": update.get("tax_status", "taxable"), "amount": "",
-                    "total": format_money(_money_or(update.get("total"), ZERO)), "total_tax": "0.00", "taxes": [],
-                    "meta_data": []}
+        if kind in ("shipping_lines", "fee_lines"):
+            if kind == "shipping_lines":
+                item = {"id": item_id, "method_title": str(update.get("method_title", "")),
+                        "method_id": str(update.get("method_id", "")),
+                        "instance_id": str(update.get("instance_id", ""))}
+            else:
+                item = {"id": item_id, "name": str(update.get("name", "")), "tax_class": update.get("tax_class", ""),
+                        "tax_status": update.get("tax_status", "taxable"), "amount": ""}
+            item.update(total=format_money(_money_or(update.get("total"), ZERO)), total_tax="0.00", taxes=[],
+                        meta_data=[])
+            self._merge_item_meta(item, update)
+            return item
         quantity = int(update.get("quantity", 1))
         line = {"id": item_id, "name": "", "product_id": 0, "variation_id": 0, "quantity": quantity,
                 "tax_class": "", "subtotal": "0.00", "subtotal_tax": "0.00", "total": "0.00", "total_tax": "0.00",
@@ -182,7 +184,13 @@ class Orders(Resource):
             priced = (parse_money(product["price"]) or ZERO) * quantity
             line["subtotal"] = line["total"] = format_money(priced)
         self._set_line_props(line, update)
+        self._merge_item_meta(line, update)
         return line
+
+    def _merge_item_meta(self, item: dict[str, Any], update: dict[str, Any]) -> None:
+        """An item keeps the `meta_data` sent with it (`maybe_set_item_meta_data`), shaped as `orders-get.json`'s."""
+        if isinstance(update.get("meta_data"), list):
+            merge_item_meta(item["meta_data"], update["meta_data"], self.store.next_meta_id)
 
     def _product_for(self, update: dict[str, Any]) -> Row | None:
         """By `variation_id`, `product_id` or `sku`; a nonexistent product gives a product_id 0 line (201)."""
@@ -233,6 +241,7 @@ class Orders(Resource):
                     item[name] = update[name]
             if "total" in update:
                 item["total"] = format_money(_money_or(update["total"], ZERO))
+            self._merge_item_meta(item, update)
             return
         if update.get("product_id") and update["product_id"] != item["product_id"] or (
                 update.get("variation_id") and update["variation_id"] != item["variation_id"]):
@@ -243,22 +252,12 @@ class Orders(Resource):
         old_quantity = item["quantity"]
         # A new quantity alone does not reprice the line (`orders-li-02-put-id-quantity-only.json`).
         self._set_line_props(item, update)
+        self._merge_item_meta(item, update)
         if reduced and item["quantity"] != old_quantity and self._reduced_quantity(item) is not None:
             self._adjust_stock(item, old_quantity - item["quantity"])
             self._set_reduced(item, item["quantity"])
 
-    # --- totals and status ----------------------------------------------------------------------------------
-    @staticmethod
-    def _recalculate(row: Row) -> None:
-        lines = row["line_items"]
-        subtotal = sum((Decimal(i["subtotal"]) for i in lines), ZERO)
-        items_total = sum((Decimal(i["total"]) for i in lines), ZERO)
-        shipping = sum((Decimal(i["total"]) for i in row["shipping_lines"]), ZERO)
-        fees = sum((Decimal(i["total"]) for i in row["fee_lines"]), ZERO)
-        row["discount_total"] = format_money(subtotal - items_total)
-        row["shipping_total"] = format_money(shipping)
-        row["total"] = format_money(items_total + shipping + fees)
-
+    # --- status ---------------------------------------------------------------------------------------------
     def _change_status(self, row: Row, old: str, new: str, set_paid: bool) -> None:
         now = self.store.now_text()
         if set_paid:
@@ -330,11 +329,7 @@ class Orders(Resource):
         return None if entry is None else int(entry["value"])
 
     def _set_reduced(self, line: dict[str, Any], quantity: int) -> None:
-        entry = next((m for m in line["meta_data"] if m["key"] == "_reduced_stock"), None)
-        if entry is None:
-            entry = {"id": self.store.next_meta_id(), "key": "_reduced_stock", "display_key": "_reduced_stock"}
-            line["meta_data"].append(entry)
-        entry["value"] = entry["display_value"] = str(quantity)
+        set_item_meta(line["meta_data"], "_reduced_stock", str(quantity), self.store.next_meta_id)
 
     def _refresh_derived(self, row: Row) -> None:
         row["payment_url"] = (f"/checkout/order-pay/{row['id']}/?pay_for_order=true"
@@ -358,3 +353,14 @@ class Orders(Resource):
         if row["customer_id"]:
             links["customer"] = [{"href": f"{api_base}/customers/{row['customer_id']}"}]
         return links
+
+
+def _check_new_item(kind: str, item: dict[str, Any]) -> None:
+    """What a new item must name (`prepare_line_items`, `prepare_shipping_lines`, `prepare_fee_lines`)."""
+    if kind == "line_items" and not any(item.get(k) for k in ("product_id", "sku", "variation_id")):
+        if "product_id" not in item:
+            raise ApiError(400, "woocommerce_rest_required_product_reference", "Product ID or SKU is required.")
+    elif kind == "shipping_lines" and not item.get("method_id"):
+        raise ApiError(400, "woocommerce_rest_invalid_shipping_item", "Shipping method ID is required.")
+    elif kind == "fee_lines" and not item.get("name"):
+        raise ApiError(400, "woocommerce_rest_invalid_fee_item", "Fee name is required.")
