@@ -237,6 +237,14 @@ def variation_rules(parent_id: int) -> ListRules:
                      _POST_SORT_KEYS)
 
 
+def refund_rules(order_id: int) -> ListRules:
+    """An order's refunds: the orders collection's parameters without `status`, `customer` and `product`, newest
+    first (`refunds-r11-list-refunds.json`)."""
+    args = tuple(a for a in _POST_ARGS if a != "status") + ("dp",)
+    return ListRules(args, POST_ORDERBY, "date", "desc", True, lambda _args: (("parent", order_id),),
+                     _POST_SORT_KEYS)
+
+
 def list_headers(total: int, request: ListRequest, url: str, query: list[tuple[str, str]], home: str) -> dict[str, str]:
     """`X-WP-Total`, `X-WP-TotalPages` and `Link` (prev/next echo the query, booleans as `1`) (§1)."""
     pages = math.ceil(total / request.per_page) if total else 0

@@ -1,8 +1,8 @@
 """Orders: creation defaults, line-item reconciliation, totals and status side effects (FACTS §4–6).
 
 Line items, shipping lines and fee lines are merged by `id` on every PUT; an item without `id` is appended. Totals
-are recomputed from the stored lines. Entering processing, on-hold or completed reduces stock once; cancelled and
-pending give it back (`orders-status-*.json`).
+are recomputed from the stored lines. Refunds have a module of their own. Entering processing, on-hold or completed
+reduces stock once; cancelled and pending give it back (`orders-status-*.json`); refunds give back what they restock.
 """
 from __future__ import annotations
 
@@ -25,6 +25,9 @@ ORDER_STATUSES = ["auto-draft", "pending", "processing", "on-hold", "completed",
 REDUCING_STATUSES = frozenset({"processing", "completed", "on-hold"})
 RESTORING_STATUSES = frozenset({"cancelled", "pending"})
 PAID_STATUSES = frozenset({"processing", "completed"})
+# An order's units count in its products' total_sales while it is in one of these (`refunds-r02-…`, `-r23-…`) and
+# stop counting when it is cancelled from one of them, trashed or deleted (`wc_update_total_sales_counts`).
+SALES_STATUSES = frozenset({"processing", "completed", "on-hold"})
 # A PUT carrying any of these recalculates the order's totals (FACTS §5).
 TOTALS_TRIGGERS = ("line_items", "shipping_lines", "fee_lines", "coupon_lines", "billing", "shipping")
 _PLAIN_FIELDS = ("parent_id", "currency", "customer_note", "payment_method", "payment_method_title", "transaction_id",
@@ -33,9 +36,6 @@ _KEY_ALPHABET = string.ascii_letters + string.digits
 STATUS_LABELS = {"pending": "Pending payment", "processing": "Processing", "on-hold": "On hold",
                  "completed": "Completed", "cancelled": "Cancelled", "refunded": "Refunded", "failed": "Failed",
                  "checkout-draft": "Draft", "auto-draft": "Draft", "trash": "Trash"}
-REFUND_NOTE = ("Order status set to refunded. To return funds to the customer you will need to issue a refund "
-               "through your payment gateway.")
-
 # `item_is_null`: any of these sent as null removes the item, whatever its kind (orders v2 controller).
 _NULL_REMOVES = ("product_id", "method_id", "method_title", "name", "code")
 
@@ -59,6 +59,7 @@ class Orders(Resource):
     def __init__(self, store: Any) -> None:
         super().__init__(store)
         self._stock_reduced: set[int] = set()
+        self._sales_recorded: set[int] = set()
         self.notes: dict[int, list[dict[str, Any]]] = {}
 
     # --- create / update ------------------------------------------------------------------------------------
@@ -98,11 +99,15 @@ class Orders(Resource):
         self._apply(row, body)
         if any(name in body for name in TOTALS_TRIGGERS):
             recalculate(row)
-        self._change_status(row, old_status, body.get("status", old_status), bool(body.get("set_paid")))
-        self._refresh_derived(row)
         self.touch(row)
-        self.table.save(row)
+        self._change_status(row, old_status, body.get("status", old_status), bool(body.get("set_paid")))
+        self.save_changed(row)
         return row
+
+    def save_changed(self, row: Row) -> None:
+        """Save a working copy of an order once every rule has run on it."""
+        self._refresh_derived(row)
+        self.table.save(row)
 
     def _validate(self, body: dict[str, Any], row: Row | None) -> None:
         check_enum(body, "status", ORDER_STATUSES)
@@ -253,11 +258,15 @@ class Orders(Resource):
         # A new quantity alone does not reprice the line (`orders-li-02-put-id-quantity-only.json`).
         self._set_line_props(item, update)
         self._merge_item_meta(item, update)
-        if reduced and item["quantity"] != old_quantity and self._reduced_quantity(item) is not None:
+        if reduced and item["quantity"] != old_quantity and self.reduced_quantity(item) is not None:
             self._adjust_stock(item, old_quantity - item["quantity"])
             self._set_reduced(item, item["quantity"])
 
     # --- status ---------------------------------------------------------------------------------------------
+    def set_status(self, row: Row, new: str) -> None:
+        """`update_status` on an order being written (refunds make an order refunded this way)."""
+        self._change_status(row, row["status"], new, False)
+
     def _change_status(self, row: Row, old: str, new: str, set_paid: bool) -> None:
         now = self.store.now_text()
         if set_paid:
@@ -284,13 +293,38 @@ class Orders(Resource):
                 row["date_completed"] = row["date_completed_gmt"] = now
             if old != "completed":
                 self.store.customers.mark_paying(row["customer_id"])
-        if new == "refunded" and not row["refunds"]:
-            # Setting refunded creates a full refund; the order total stays (`orders-status-08-pending-to-refunded.json`).
-            row["refunds"].append({"id": self.store.next_post_id(), "reason": "Order fully refunded.",
-                                   "total": format_money(-Decimal(row["total"]))})
-            self._note(row, REFUND_NOTE)
         if new != old:
+            self._on_transition(row, old, new)
             self._note(row, f"Order status changed from {STATUS_LABELS[old]} to {STATUS_LABELS[new]}.")
+
+    def _on_transition(self, row: Row, old: str, new: str) -> None:
+        """What WooCommerce hooks on `woocommerce_order_status_{new}` and `…_{old}_to_{new}`."""
+        if new in SALES_STATUSES or (new == "cancelled" and old in SALES_STATUSES):
+            self._count_sales(row)
+        if new == "refunded":
+            # The order total stays; what is left becomes a refund (`orders-status-08-pending-to-refunded.json`).
+            self.store.refunds.refund_remainder(row)
+
+    def _count_sales(self, row: Row, leaving: bool = False) -> None:
+        """`wc_update_total_sales_counts`: a live order's units count once in its products' (a variation line:
+        its parent's) total_sales; a cancelled, trashed or deleted one's stop counting. The count is not an edit:
+        the product's date_modified stays."""
+        recorded = row["id"] in self._sales_recorded
+        if recorded != (leaving or row["status"] in ("cancelled", "trash")):
+            return
+        for line in row["line_items"]:
+            product = self.store.products.find(line["product_id"])
+            if product is not None:
+                product = copy.deepcopy(product)
+                product["total_sales"] = max(0, product["total_sales"] + (-1 if recorded else 1) * line["quantity"])
+                self.store.products.table.save(product)
+        if recorded:
+            self._sales_recorded.discard(row["id"])
+        else:
+            self._sales_recorded.add(row["id"])
+
+    def note(self, row: Row, text: str) -> None:
+        self._note(row, text)
 
     def _note(self, row: Row, text: str, changes: list[str] | None = None) -> None:
         """System notes as WooCommerce writes them on status and stock changes (`orders-status-23-notes-list.json`)."""
@@ -303,8 +337,8 @@ class Orders(Resource):
             "id": self.store.next_comment_id(), "author": "WooCommerce", "date_created": now,
             "date_created_gmt": now, "note": text, "customer_note": False})
 
-    def _adjust_stock(self, line: dict[str, Any], delta: int) -> str | None:
-        """Move a managed product's stock by `delta` (its `date_modified` moves with it); describe the change."""
+    def adjust_stock(self, line: dict[str, Any], delta: int) -> tuple[Row, int, int] | None:
+        """Move a managed product's stock by `delta` (its `date_modified` moves with it): the product, before, after."""
         owner = self.store.variations if line["variation_id"] else self.store.products
         product = owner.find(line["variation_id"] or line["product_id"])
         if product is None or not product["manage_stock"]:
@@ -314,17 +348,24 @@ class Orders(Resource):
         set_stock(product, before + delta)
         owner.touch(product)
         owner.table.save(product)
-        return f"{line['name']} ({line['sku']}) {before}&rarr;{before + delta}"
+        return product, before, before + delta
+
+    def _adjust_stock(self, line: dict[str, Any], delta: int) -> str | None:
+        """`adjust_stock`, described as the stock notes list it."""
+        moved = self.adjust_stock(line, delta)
+        return None if moved is None else f"{line['name']} ({line['sku']}) {moved[1]}&rarr;{moved[2]}"
 
     def _restore_line(self, line: dict[str, Any]) -> str | None:
-        quantity = self._reduced_quantity(line)
-        if quantity is None:
+        """Give back what the line still has out; a line whose units were all refunded and restocked keeps
+        `_reduced_stock` "0" and gives nothing (`wc_increase_stock_levels` skips an empty reduction)."""
+        quantity = self.reduced_quantity(line)
+        if not quantity:
             return None
         line["meta_data"] = [m for m in line["meta_data"] if m["key"] != "_reduced_stock"]
         return self._adjust_stock(line, quantity)
 
     @staticmethod
-    def _reduced_quantity(line: dict[str, Any]) -> int | None:
+    def reduced_quantity(line: dict[str, Any]) -> int | None:
         entry = next((m for m in line["meta_data"] if m["key"] == "_reduced_stock"), None)
         return None if entry is None else int(entry["value"])
 
@@ -338,8 +379,15 @@ class Orders(Resource):
         row["needs_payment"] = row["status"] in ("pending", "failed") and Decimal(row["total"]) > 0
         row["needs_processing"] = bool(row["line_items"])
 
+    def trash(self, row: Row) -> None:
+        """Trashing hands back the order's sales (`woocommerce_trash_order`)."""
+        row["status"] = "trash"
+        self._count_sales(row)
+
     def forget(self, row: Row) -> None:
+        self._count_sales(row, leaving=True)  # `woocommerce_before_delete_order`
         self._stock_reduced.discard(row["id"])
+        self.store.refunds.forget_order(row["id"])
         self.notes.pop(row["id"], None)
 
     def render_note(self, order_id: int, note: dict[str, Any], home: str) -> dict[str, Any]:

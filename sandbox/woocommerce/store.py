@@ -17,6 +17,7 @@ from .customers import Customers
 from .errors import ApiError
 from .orders import Orders
 from .products import Products, Variations
+from .refunds import Refunds
 from .resource import Resource
 from .table import Row
 
@@ -58,6 +59,7 @@ class Store:
             self.products = Products(self)
             self.variations = Variations(self)
             self.orders = Orders(self)
+            self.refunds = Refunds(self)
             self.customers = Customers(self)
             self.customers.add_administrator()
 
@@ -85,7 +87,7 @@ class Store:
 
     def resource(self, name: str) -> Resource:
         return {"products": self.products, "orders": self.orders, "customers": self.customers,
-                "variations": self.variations}[name]
+                "variations": self.variations, "refunds": self.refunds}[name]
 
     # --- operations, each counted once it has been applied ---------------------------------------------------
     def read(self, resource: Resource, row_id: Any) -> Row:
