@@ -22,6 +22,15 @@ class ApiError(Exception):
         return {"code": self.code, "message": self.message, "data": {"status": status or self.status, **self.data}}
 
 
+class SavedThenRefused(ApiError):
+    """A refusal that comes after the write was saved, as WooCommerce refuses an order's coupons only once it has
+    saved the order: the store counts the write."""
+
+    @classmethod
+    def of(cls, error: ApiError) -> "SavedThenRefused":
+        return cls(error.status, error.code, error.message, **error.data)
+
+
 class RouteError(ApiError):
     """A WP_Error built with a bare number as its data (`new WP_Error( code, message, 404 )`), as the refunds
     controller and `wc_create_refund` do: the REST server reads a status only from `data.status`, so the answer is

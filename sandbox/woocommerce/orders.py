@@ -1,8 +1,9 @@
 """Orders: creation defaults, line-item reconciliation, totals and status side effects (FACTS §4–6).
 
 Line items, shipping lines and fee lines are merged by `id` on every PUT; an item without `id` is appended. Totals
-are recomputed from the stored lines. Refunds have a module of their own. Entering processing, on-hold or completed
-reduces stock once; cancelled and pending give it back (`orders-status-*.json`); refunds give back what they restock.
+are recomputed from the stored lines. Coupons (`coupon_lines`) and refunds have modules of their own. Entering
+processing, on-hold or completed reduces stock once; cancelled and pending give it back (`orders-status-*.json`);
+refunds give back what they restock.
 """
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ import string
 from decimal import Decimal
 from typing import Any
 
+from .coupon_lines import USAGE_STATUSES, CouponLines
 from .customers import blank_billing, blank_shipping
-from .errors import ApiError
+from .errors import ApiError, SavedThenRefused, not_of_type
 from .meta import ORDER_INTERNAL_KEYS, merge_item_meta, merge_meta, set_item_meta
 from .money import ZERO, format_money, parse_money, unit_price
 from .products import set_stock
@@ -61,6 +63,7 @@ class Orders(Resource):
         self._stock_reduced: set[int] = set()
         self._sales_recorded: set[int] = set()
         self.notes: dict[int, list[dict[str, Any]]] = {}
+        self.coupon_lines = CouponLines(store)
 
     # --- create / update ------------------------------------------------------------------------------------
     def create(self, body: dict[str, Any]) -> Row:
@@ -87,6 +90,7 @@ class Orders(Resource):
             # Only the e-mail is filled from the account (`orders-create-negative-fee.json`).
             row["billing"]["email"] = customer["email"]
         recalculate(row)
+        self._apply_coupons(row, body)
         self._change_status(row, "pending", body.get("status", "pending"), bool(body.get("set_paid")))
         self._refresh_derived(row)
         self.table.save(row)
@@ -100,6 +104,7 @@ class Orders(Resource):
         if any(name in body for name in TOTALS_TRIGGERS):
             recalculate(row)
         self.touch(row)
+        self._apply_coupons(row, body)
         self._change_status(row, old_status, body.get("status", old_status), bool(body.get("set_paid")))
         self.save_changed(row)
         return row
@@ -109,11 +114,27 @@ class Orders(Resource):
         self._refresh_derived(row)
         self.table.save(row)
 
+    def _apply_coupons(self, row: Row, body: dict[str, Any]) -> None:
+        """WooCommerce applies `coupon_lines` after it has saved the order (`save_object` in the v3 orders
+        controller), so a refused coupon leaves the rest of the write in place, only status and set_paid unapplied:
+        a create leaves a pending order behind (the real store used up an order id and an item id on
+        `orders-money-06-nonexistent-coupon-400.json`), an update moves `date_modified`
+        (`orders-money-10-order-after-failed-coupon-put.json`)."""
+        if body.get("coupon_lines") is None:
+            return
+        try:
+            self.coupon_lines.replace(row, body["coupon_lines"])
+        except ApiError as error:
+            self.save_changed(row)
+            raise SavedThenRefused.of(error) from None
+
     def _validate(self, body: dict[str, Any], row: Row | None) -> None:
         check_enum(body, "status", ORDER_STATUSES)
         customer_id = body.get("customer_id")
         if customer_id not in (None, 0) and self.store.customers.find(customer_id) is None:
             raise ApiError(400, "woocommerce_rest_invalid_customer_id", "Customer ID is invalid.")
+        if body.get("coupon_lines") is not None and not isinstance(body["coupon_lines"], list):
+            raise not_of_type("coupon_lines", "array")
         for kind in ("line_items", "shipping_lines", "fee_lines"):
             items = body.get(kind)
             if not isinstance(items, list):
@@ -301,6 +322,8 @@ class Orders(Resource):
         """What WooCommerce hooks on `woocommerce_order_status_{new}` and `…_{old}_to_{new}`."""
         if new in SALES_STATUSES or (new == "cancelled" and old in SALES_STATUSES):
             self._count_sales(row)
+        if new in USAGE_STATUSES:
+            self.coupon_lines.settle_usage(row)
         if new == "refunded":
             # The order total stays; what is left becomes a refund (`orders-status-08-pending-to-refunded.json`).
             self.store.refunds.refund_remainder(row)
@@ -380,13 +403,15 @@ class Orders(Resource):
         row["needs_processing"] = bool(row["line_items"])
 
     def trash(self, row: Row) -> None:
-        """Trashing hands back the order's sales (`woocommerce_trash_order`)."""
+        """Trashing hands back the order's coupon uses and sales (`woocommerce_trash_order`)."""
         row["status"] = "trash"
+        self.coupon_lines.settle_usage(row)
         self._count_sales(row)
 
     def forget(self, row: Row) -> None:
         self._count_sales(row, leaving=True)  # `woocommerce_before_delete_order`
         self._stock_reduced.discard(row["id"])
+        self.coupon_lines.forget(row["id"])
         self.store.refunds.forget_order(row["id"])
         self.notes.pop(row["id"], None)
 

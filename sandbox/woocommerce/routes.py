@@ -21,7 +21,7 @@ ROUTE_KINDS = {"api.list_items": "collection", "api.create_item": "collection", 
                "api.create_variation": "collection", "api.batch": "batch", "api.list_categories": "collection",
                "api.create_category": "collection", "api.list_order_notes": "collection",
                "api.list_refunds": "collection", "api.create_refund": "collection", "api.get_refund": "refund"}
-RESOURCES = "<any(products, orders, customers):collection>"
+RESOURCES = "<any(products, orders, customers, coupons):collection>"
 # WordPress validates a route's query parameters before its permission callback runs, so an anonymous list with a
 # bad parameter gets the 400, not the 401.
 VALIDATED_BEFORE_PERMISSION = frozenset({"api.list_items", "api.list_variations", "api.list_refunds"})

@@ -37,7 +37,7 @@ class Replay:
     paths and bodies are translated through the map before sending.
     """
 
-    ITEM_KINDS = ("line_items", "shipping_lines", "fee_lines")
+    ITEM_KINDS = ("line_items", "shipping_lines", "fee_lines", "coupon_lines")
     ID_KEYS = frozenset({"id", "product_id", "variation_id", "customer_id", "resource_id"})
     ID_LIST_PARAMS = frozenset({"include", "exclude", "customer", "product", "parent"})
 
