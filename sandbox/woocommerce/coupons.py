@@ -21,13 +21,11 @@ from .money import ZERO, format_money, parse_money
 from .resource import Resource, check_enum, check_string
 from .table import Row
 
-# Each restriction with the value that means "none".
-RESTRICTIONS: dict[str, Any] = {
-    "date_expires": None, "individual_use": False, "product_ids": [], "excluded_product_ids": [],
-    "usage_limit": None, "usage_limit_per_user": None, "limit_usage_to_x_items": None, "product_categories": [],
-    "excluded_product_categories": [], "exclude_sale_items": False, "minimum_amount": "0.00",
-    "maximum_amount": "0.00", "email_restrictions": [],
-}
+RESTRICTIONS = frozenset({
+    "date_expires", "individual_use", "product_ids", "excluded_product_ids", "usage_limit", "usage_limit_per_user",
+    "limit_usage_to_x_items", "product_categories", "excluded_product_categories", "exclude_sale_items",
+    "minimum_amount", "maximum_amount", "email_restrictions",
+})
 
 
 def format_code(code: str) -> str:
@@ -36,6 +34,7 @@ def format_code(code: str) -> str:
 
 
 def _restricts(name: str, value: Any) -> bool:
+    """Whether a restriction's value asks for something (an empty list, null, false, 0 or "0.00" do not)."""
     if name.endswith("_amount"):
         return (parse_money(value) or ZERO) != 0 if isinstance(value, (str, int, float)) else value is not None
     return value not in (None, "", False, [], 0)
@@ -55,8 +54,11 @@ class Coupons(Resource):
             "id": self.store.next_post_id(), "code": "", "amount": "0.00", "status": "publish",
             "date_created": now, "date_created_gmt": now, "date_modified": now, "date_modified_gmt": now,
             "discount_type": "fixed_cart", "description": "", "date_expires": None, "date_expires_gmt": None,
-            "usage_count": 0, **copy.deepcopy({k: v for k, v in RESTRICTIONS.items() if k != "date_expires"}),
-            "free_shipping": False, "used_by": [], "meta_data": [],
+            "usage_count": 0, "individual_use": False, "product_ids": [], "excluded_product_ids": [],
+            "usage_limit": None, "usage_limit_per_user": None, "limit_usage_to_x_items": None, "free_shipping": False,
+            "product_categories": [], "excluded_product_categories": [], "exclude_sale_items": False,
+            "minimum_amount": "0.00", "maximum_amount": "0.00", "email_restrictions": [], "used_by": [],
+            "meta_data": [],
         }
         self._apply(row, body)
         self.table.save(row)

@@ -70,16 +70,12 @@ def _refund_lines(value: Any) -> dict[int, Refunded]:
     return lines
 
 
-def _amount_from_lines(value: Any, lines: dict[int, Refunded]) -> Decimal | None:
-    """Without `amount`, the refund is the sum of the lines' `refund_total` and `refund_tax`, if all are numbers
-    (`refunds-r24-refund-without-amount-line-items-only.json`)."""
-    if not lines or not isinstance(value, (list, dict)):
+def _amount_from_lines(lines: dict[int, Refunded]) -> Decimal | None:
+    """Without `amount`, the refund is the sum of the lines' `refund_total` and `refund_tax`, if every line has a
+    numeric `refund_total` (`refunds-r24-refund-without-amount-line-items-only.json`)."""
+    if not lines or any(line.refund_total is None for line in lines.values()):
         return None
-    entries = value.values() if isinstance(value, dict) else value
-    if any(_number(entry.get("refund_total")) is None for entry in entries):
-        return None
-    return sum((line.refund_total + line.refund_tax for line in lines.values() if line.refund_total is not None),
-               ZERO)
+    return sum(((line.refund_total or ZERO) + line.refund_tax for line in lines.values()), ZERO)
 
 
 def _negated(amount: Decimal | None) -> str:
@@ -101,8 +97,7 @@ class Refunds(Resource):
         if order is None:
             raise RouteError(404, "woocommerce_rest_invalid_order_id", "Invalid order ID.")
         lines = _refund_lines(body.get("line_items"))
-        amount = _number(body["amount"]) if body.get("amount") is not None else _amount_from_lines(
-            body.get("line_items"), lines)
+        amount = _number(body["amount"]) if body.get("amount") is not None else _amount_from_lines(lines)
         if body.get("amount") is not None and amount is None:
             raise RouteError(500, CANNOT_REFUND, "Invalid refund amount.")  # PHP compares "abc" > total as strings
         if amount is not None and amount < 0:
