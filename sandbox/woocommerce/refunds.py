@@ -6,8 +6,9 @@ Follows `includes/rest-api/Controllers/Version3/class-wc-rest-order-refunds-cont
 
 A refund holds negative copies of the refunded lines, each naming its original in `_refunded_item_id`; its id comes
 from the order id sequence. The order keeps its `total` and lists its refunds newest first; when the refunds reach
-the total, the order becomes `refunded`. Refunded units go back to stock (unless `api_restock` is false; the
-`restock_items` some clients send is not a parameter WooCommerce reads) and the line's `_reduced_stock` goes down
+the total, the order becomes `refunded`. Refunded units go back to stock (unless `api_restock` is false, as it may be
+since WooCommerce 5.6, woocommerce/woocommerce#30179; the `restock_items` some clients send is not a parameter the
+controller reads, and before `api_restock` restocking was always on) and the line's `_reduced_stock` goes down
 by as much, so a later cancellation gives back only what is still out. Rows keep the order id in `parent_id`, which
 the API does not show.
 """
