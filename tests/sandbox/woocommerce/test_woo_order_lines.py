@@ -53,7 +53,8 @@ def test_item_meta_is_kept_and_merged(shop, chair):
     `orders-get.json` (`display_key`, `display_value`), merged by key on a later PUT."""
     order = shop.created("/orders", {
         "line_items": [{"product_id": chair["id"], "meta_data": [{"key": "gravering", "value": "Åse"}]}],
-        "shipping_lines": [{"method_id": "flat_rate", "total": "5.00", "meta_data": [{"key": "Items", "value": "Stol × 1"}]}],
+        "shipping_lines": [{"method_id": "flat_rate", "total": "5.00",
+                            "meta_data": [{"key": "Items", "value": "Stol × 1"}]}],
         "fee_lines": [{"name": "Gebühr", "total": "1.00", "meta_data": [{"key": "_source", "value": "webshop"}]}]})
     shape = set(recording("orders-get.json")["body"]["line_items"][1]["meta_data"][0])
     for kind, key, value in (("line_items", "gravering", "Åse"), ("shipping_lines", "Items", "Stol × 1"),

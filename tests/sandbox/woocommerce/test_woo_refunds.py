@@ -38,7 +38,8 @@ def refund_summary(refund: dict[str, Any], ids: dict[int, int] | None = None) ->
                                          "tax_lines", "fee_lines")},
         "line_items": [(mapped.get(line["product_id"], line["product_id"]), line["quantity"], line["subtotal"],
                         line["total"], line["price"], refunded_item(line)) for line in refund["line_items"]],
-        "shipping_lines": [(line["method_id"], line["total"], refunded_item(line)) for line in refund["shipping_lines"]],
+        "shipping_lines": [(line["method_id"], line["total"], refunded_item(line))
+                           for line in refund["shipping_lines"]],
     }
 
 
@@ -86,8 +87,8 @@ def test_refund_sequence(shop):
 
 
 def _processing_order(shop, product: dict[str, Any], quantity: int, **extra: Any) -> dict[str, Any]:
-    return shop.created("/orders", {"status": "processing",
-                                    "billing": {"first_name": "Zoë", "last_name": "Müller", "email": "zoe@example.test"},
+    billing = {"first_name": "Zoë", "last_name": "Müller", "email": "zoe@example.test"}
+    return shop.created("/orders", {"status": "processing", "billing": billing,
                                     "line_items": [{"product_id": product["id"], "quantity": quantity}], **extra})
 
 
@@ -105,8 +106,8 @@ def test_cancelling_after_a_partial_refund_gives_back_only_what_is_still_out(sho
     then cancelled: 2 come back, not 3 (`wc_increase_stock_levels` restores `_reduced_stock`)."""
     order = _processing_order(shop, lamp, 3)
     line = order["line_items"][0]["id"]
-    refund = shop.post(f"/orders/{order['id']}/refunds", {"api_refund": False, "amount": "25.00",
-                                                          "line_items": [{"id": line, "quantity": 1, "refund_total": 25}]})
+    refund = shop.post(f"/orders/{order['id']}/refunds", {
+        "api_refund": False, "amount": "25.00", "line_items": [{"id": line, "quantity": 1, "refund_total": 25}]})
     assert refund.status_code == 201 and _stock(shop, lamp) == 8
     cancelled = shop.put(f"/orders/{order['id']}", {"status": "cancelled"}).json()
     assert _stock(shop, lamp) == 10

@@ -113,7 +113,8 @@ def order_summary(order: dict[str, Any], ids: dict[int, int] | None = None) -> d
                        for i in order["line_items"]],
         "shipping_lines": [(i["method_id"], i["method_title"], i["instance_id"], i["total"])
                            for i in order["shipping_lines"]],
-        "fee_lines": [(i["name"], i["tax_class"], i["tax_status"], i["amount"], i["total"]) for i in order["fee_lines"]],
+        "fee_lines": [(i["name"], i["tax_class"], i["tax_status"], i["amount"], i["total"])
+                      for i in order["fee_lines"]],
     }
 
 
