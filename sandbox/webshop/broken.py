@@ -20,6 +20,8 @@ BREAKAGES: dict[str, str] = {
     "ignores_if_match": "If-Match is not checked, so a stale write overwrites a newer one",
     "bumps_unchanged": "a write equal to the stored record still bumps version and updated_at",
     "wrong_error_shape": "errors are 400 with a bare message instead of the contract's codes and fields",
+    "origin_not_unique": "a second live record may take an origin already used, so a client's retried create "
+                         "duplicates the record instead of answering 409",
 }
 
 

@@ -32,6 +32,8 @@ class Store:
         self.db = db
         self.clock = clock
         self.broken = broken
+        if "origin_not_unique" in broken:
+            db.allow_duplicate_origins()
         self.stats: Counter[tuple[str, str]] = Counter()
         self._arrivals = 0
         self._arrivals_lock = threading.Lock()
@@ -114,9 +116,15 @@ class Store:
             raise ValidationFailed(errors)
 
     def _check_unique(self, kind: Resource, data: dict[str, Any], own_id: int | None) -> None:
+        """The unique value first, then `origin` (exact, among live records: a tombstone does not hold it)."""
         existing = self.db.live_id_with_key(kind.name, kind.unique_key(data))
         if existing is not None and existing != own_id:
             raise Duplicate(kind.name, kind.unique, existing)
+        if data["origin"] is None or "origin_not_unique" in self.broken:
+            return
+        existing = self.db.live_id_with_origin(kind.name, data["origin"])
+        if existing is not None and existing != own_id:
+            raise Duplicate(kind.name, "origin", existing)
 
     def _arrive(self) -> datetime | None:
         """For the `early_stamps` breakage only: the time a write arrived, taken before it waits for a slow
