@@ -1,33 +1,117 @@
-"""Listings: order, cursors, parameters, exclusive `updated_after`, ties, stability under writes.
+"""Listings: order, cursors and completeness at several page sizes, full listings, items equal to GET by id,
+parameters, exclusive `updated_after`, ties, stability under writes.
 
-Listing checks bound themselves to the records they wrote, starting just before the first one (`updated_after` is
-exclusive), and ignore other records in the range, so they also run against a shop that is in use.
+Listing checks either bound themselves to the records they wrote (`updated_after` just before the first one; it is
+exclusive) or read the whole resource; either way they hold other records only to what can be proven about them
+(see `scans.expect_complete`), so they also run against a shop that is in use.
 """
 from __future__ import annotations
 
+import math
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from service.conformance.checks.registry import check, expect, expect_one_pass, expect_ordered, just_before
+from service.conformance.checks.registry import check, expect, just_before
+from service.conformance.checks.scans import expect_complete, expect_one_pass, listing_url, scan
 from service.conformance.client import error_body
 from service.conformance.report import CheckSkipped
 from service.conformance.samples import Run, Sample
 
+DEFAULT_LIMIT = 100
+BOUNDED_PAGE_SIZES = (1, 2, None, 500)  # None: no limit parameter, the shop's default (100)
+FULL_PAGE_SIZES = (500, None, 7, 2)
+FULL_TOMBSTONE_PAGE_SIZES = (500, 3)
+MAX_FULL_SCAN_PAGES = 100  # a small page size is left out where the shop is too big for it
+MAX_FULL_SCAN_ITEMS = 50_000
+SEQUENTIAL_RECORDS, BURST_RECORDS = 6, 6
+
+
+def _params(limit: int | None, **params: Any) -> dict[str, Any]:
+    return {**params, **({"limit": limit} if limit is not None else {})}
+
 
 @check("listing_order_and_cursors")
 def check_listing(run: Run, sample: Sample) -> None:
+    """Our records, listed from just before the first: each once, in order, whatever the page size."""
     records = [run.make(sample) for _ in range(5)]
-    ours = {r["id"] for r in records}
-    items = run.client.scan(sample.resource, {"updated_after": just_before(records[0]), "limit": 2})
-    expect_ordered(items, sample.resource)
-    returned = [item["id"] for item in items if item["id"] in ours]
-    expect(returned == [r["id"] for r in records],
-           f"paging with limit=2 returned our records {returned}, expected each once: {[r['id'] for r in records]}")
+    bound = just_before(records[0])
+    scans = [scan(run.client, sample.resource, _params(limit, updated_after=bound)) for limit in BOUNDED_PAGE_SIZES]
+    expect_complete(run.client, scans, {r["id"]: r for r in records}, set())
     for params, what in (({"limit": 0}, "limit=0"), ({"limit": 100_000}, "limit above the maximum"),
                          ({"modified_after": records[0]["updated_at"]}, "an unknown parameter"),
                          ({"updated_after": "yesterday"}, "a malformed updated_after"),
                          ({"cursor": "not-a-cursor"}, "a cursor the shop never issued")):
         error_body(run.client.request("GET", f"/{sample.resource}", params=params), 422, "validation_failed",
-                   f"GET /{sample.resource} with {what}")
+                   f"{listing_url(sample.resource, params)} ({what})")
+
+
+@check("full_listings")
+def check_full_listings(run: Run, sample: Sample) -> None:
+    """A full listing (no updated_after) is what a first sync and every full run read, and what a sync deletes by:
+    a record missing from it is deleted on the other side. Some of our records are written in one concurrent burst,
+    and the first two are changed afterwards so that (updated_at, id) order is not id order."""
+    records = [run.make(sample) for _ in range(SEQUENTIAL_RECORDS)] + _burst(run, sample, BURST_RECORDS)
+    live = {r["id"]: r for r in records[3:]}
+    for n, record in enumerate(records[:2]):
+        live[record["id"]] = run.client.call("PATCH", f"/{sample.resource}/{record['id']}", 200, json=sample.change(n))
+    doomed = records[2]["id"]
+    run.client.call("DELETE", f"/{sample.resource}/{doomed}", 204)
+    first = scan(run.client, sample.resource, {"limit": 500}, max_items=MAX_FULL_SCAN_ITEMS)
+    if len(first.items) >= MAX_FULL_SCAN_ITEMS:
+        raise CheckSkipped(f"{first.url} lists at least {MAX_FULL_SCAN_ITEMS} records, too many to read whole at "
+                           "several page sizes: run the checker against a smaller copy of the shop")
+    count = len(first.items)
+
+    def affordable(limit: int | None) -> bool:
+        return math.ceil(count / (limit or DEFAULT_LIMIT)) <= MAX_FULL_SCAN_PAGES
+
+    plain = [first] + [scan(run.client, sample.resource, _params(limit)) for limit in FULL_PAGE_SIZES[1:]
+                       if affordable(limit)]
+    with_tombstones = [scan(run.client, sample.resource, _params(limit, include_deleted="true"))
+                       for limit in FULL_TOMBSTONE_PAGE_SIZES if affordable(limit)]
+    expect_complete(run.client, plain + with_tombstones, live, {doomed})
+    if with_tombstones:  # each lists it exactly once, as expect_complete made sure
+        run.remember_tombstone(sample.resource, next(item for item in with_tombstones[0].items if item["id"] == doomed))
+
+
+def _burst(run: Run, sample: Sample, count: int) -> list[dict[str, Any]]:
+    """Records created all at once from several connections, as a busy shop receives them."""
+    bodies = [run.body(sample) for _ in range(count)]
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        outcomes = list(pool.map(lambda body: _try(run.client.fork().create, sample.resource, body), bodies))
+    made = [record for record, _ in outcomes if record is not None]
+    run.created += [(sample.resource, record["id"]) for record in made]
+    for _, failure in outcomes:
+        if failure is not None:
+            raise failure
+    return sorted(made, key=lambda record: record["id"])
+
+
+def _try(function: Any, *args: Any) -> tuple[Any, Exception | None]:
+    try:
+        return function(*args), None
+    except Exception as exc:  # re-raised by the caller once every record made is known (for clean-up)
+        return None, exc
+
+
+@check("listing_items_match_get")
+def check_listing_content(run: Run, sample: Sample) -> None:
+    """A sync reads records only through listings: each item must be the whole record, every property as GET by id
+    answers it (lines, addresses, categories, origin...)."""
+    records = [run.make(sample) for _ in range(3)]
+    bound = just_before(records[0])
+    for limit in (1, 500):
+        found = scan(run.client, sample.resource, {"updated_after": bound, "limit": limit})
+        listed = {item["id"]: item for item in found.items}
+        for record in records:
+            url = f"/{sample.resource}/{record['id']}"
+            expect(record["id"] in listed, f"{found.url} (all pages) did not list {url}")
+            item, read = listed[record["id"]], run.client.get(sample.resource, record["id"])
+            missing, extra = sorted(set(read) - set(item)), sorted(set(item) - set(read))
+            differing = sorted(key for key in read if key in item and item[key] != read[key])
+            expect(not (missing or extra or differing),
+                   f"{found.url} lists {url} unlike GET {url}: properties missing {missing}, extra {extra}, "
+                   f"with other values {differing}")
 
 
 @check("updated_after_exclusive")
@@ -35,11 +119,11 @@ def check_updated_after(run: Run, sample: Sample) -> None:
     records = [run.make(sample) for _ in range(3)]
     ours = {r["id"] for r in records}
     for index, record in enumerate(records):
-        items = run.client.scan(sample.resource, {"updated_after": record["updated_at"], "limit": 500})
-        returned = [item["id"] for item in items if item["id"] in ours]
+        found = scan(run.client, sample.resource, {"updated_after": record["updated_at"], "limit": 500})
+        returned = [item["id"] for item in found.items if item["id"] in ours]
         expected = [r["id"] for r in records[index + 1:]]
-        expect(returned == expected, f"updated_after={record['updated_at']} (the updated_at of record "
-               f"{record['id']}) returned {returned}, expected {expected}: the bound must be exclusive")
+        expect(returned == expected, f"{found.url} (the updated_at of {sample.resource}/{record['id']}) returned "
+                                     f"{returned} of ours, expected {expected}: the bound must be exclusive")
 
 
 @check("ties_across_page_boundary")
@@ -48,17 +132,19 @@ def check_ties(run: Run, sample: Sample) -> None:
     items = run.client.scan(sample.resource, {"limit": 500}, max_items=5000)
     group, before = _first_tie(items)
     if not group:
-        raise CheckSkipped("no two records share an updated_at, so ties cannot be checked here "
-                           "(seed records in one transaction to exercise it)")
+        raise CheckSkipped("no two records share an updated_at, so ties cannot be checked here, and a cursor "
+                           "holding only updated_at cannot be told from a correct one (seed records in one "
+                           "transaction to exercise it)")
     stamp, ids = group[0]["updated_at"], [item["id"] for item in group]
-    after_stamp, _ = run.client.page(sample.resource, {"updated_after": stamp, "limit": 500})
+    after = {"updated_after": stamp, "limit": 500}
+    after_stamp, _ = run.client.page(sample.resource, after)
     expect(not [item["id"] for item in after_stamp if item["updated_at"] <= stamp],
-           f"updated_after={stamp} returned records at or before that time (records {ids} share it)")
+           f"{listing_url(sample.resource, after)} returned records at or before that time (records {ids} share it)")
     params: dict[str, Any] = {"limit": 1, **({"updated_after": before["updated_at"]} if before else {})}
     paged = [item["id"] for item in run.client.scan(sample.resource, params, max_items=len(ids) + 5)
              if item["updated_at"] == stamp]
-    expect(paged == ids, f"records {ids} share updated_at {stamp}; paging with limit=1 returned {paged}: "
-           "the cursor must hold (updated_at, id), not only the time")
+    expect(paged == ids, f"records {ids} share updated_at {stamp}; {listing_url(sample.resource, params)} (all "
+                         f"pages) returned {paged}: the cursor must hold (updated_at, id), not only the time")
 
 
 @check("listing_stable_under_writes")
@@ -74,21 +160,23 @@ def check_stability(run: Run, sample: Sample) -> None:
             run.client.call("PATCH", f"/{sample.resource}/{edited_before_seen}", 200, json=sample.change(2))
             run.client.call("DELETE", f"/{sample.resource}/{deleted}", 204)
 
-    items = run.client.scan(sample.resource, {"updated_after": just_before(records[0]), "limit": 3}, write)
-    expect_one_pass(items, sample.resource)
-    seen = [(item["id"], item["version"]) for item in items if item["id"] in ours]
+    found = scan(run.client, sample.resource, {"updated_after": just_before(records[0]), "limit": 3},
+                 between_pages=write)
+    expect_one_pass(found)
+    seen = [(item["id"], item["version"]) for item in found.items if item["id"] in ours]
     versions = {id_: sorted(v for i, v in seen if i == id_) for id_ in ours}
-    expect(versions[deleted] == [], f"record {deleted} was deleted before the scan reached it, yet the scan "
-                                    f"returned it (versions {versions[deleted]})")
+    where = f"{found.url} (all pages; writes after page 1)"
+    expect(versions[deleted] == [], f"{where}: {sample.resource}/{deleted} was deleted before the scan reached it, "
+                                    f"yet the scan returned it (versions {versions[deleted]})")
     expect(versions[edited_after_seen] == [1, 2],
-           f"record {edited_after_seen} was updated after the scan returned it; it must come again with version 2 "
-           f"at the end of the scan, got versions {versions[edited_after_seen]}")
+           f"{where}: {sample.resource}/{edited_after_seen} was updated after the scan returned it; it must come "
+           f"again with version 2 at the end of the scan, got versions {versions[edited_after_seen]}")
     expect(versions[edited_before_seen] == [2],
-           f"record {edited_before_seen} was updated before the scan reached it; it must come once with version 2, "
-           f"got versions {versions[edited_before_seen]}")
+           f"{where}: {sample.resource}/{edited_before_seen} was updated before the scan reached it; it must come "
+           f"once with version 2, got versions {versions[edited_before_seen]}")
     skipped = [id_ for id_ in ours if id_ not in (deleted, edited_after_seen, edited_before_seen) and not versions[id_]]
-    expect(not skipped, f"records {skipped}, unchanged during the scan, were never returned: the scan skipped them "
-                        "(a cursor must be a position (updated_at, id), not an offset)")
+    expect(not skipped, f"{where}: records {skipped}, unchanged during the scan, were never returned: the scan "
+                        "skipped them (a cursor must be a position (updated_at, id), not an offset)")
 
 
 def _first_tie(items: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:

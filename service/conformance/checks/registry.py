@@ -1,4 +1,4 @@
-"""What every check shares: the registry the runner walks, `expect`, and the listing-order helpers.
+"""What every check shares: the registry the runner walks, `expect`, and small helpers for records and times.
 
 A check is a function of the run and one resource's sample. It raises `CheckFailed` with the reason, or
 `CheckSkipped` when the shop's data cannot exercise it.
@@ -16,12 +16,22 @@ from service.conformance.samples import Run, Sample
 TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$")
 READ_ONLY = ("id", "created_at", "updated_at", "version")
 Check = Callable[[Run, Sample], None]
-CHECKS: list[tuple[str, Check]] = []
+CHECKS: list[tuple[str, Check, tuple[str, ...] | None]] = []
+FINAL_CHECKS: list[tuple[str, Check]] = []
 
 
-def check(name: str) -> Callable[[Check], Check]:
+def check(name: str, only: tuple[str, ...] | None = None) -> Callable[[Check], Check]:
+    """Register a check for every resource, or `only` for these (e.g. money exists on products and orders)."""
     def register(function: Check) -> Check:
-        CHECKS.append((name, function))
+        CHECKS.append((name, function, only))
+        return function
+    return register
+
+
+def final_check(name: str) -> Callable[[Check], Check]:
+    """Register a check that runs once per resource after all the others (e.g. what must still hold at the end)."""
+    def register(function: Check) -> Check:
+        FINAL_CHECKS.append((name, function))
         return function
     return register
 
@@ -31,28 +41,15 @@ def expect(condition: bool, reason: str) -> None:
         raise CheckFailed(reason)
 
 
+def writable(record: dict[str, Any]) -> dict[str, Any]:
+    """A record as read, without its read-only properties: a body for PUT."""
+    return {key: value for key, value in record.items() if key not in READ_ONLY}
+
+
 def just_before(record: dict[str, Any]) -> str:
     """An `updated_after` value that includes `record` and what follows it."""
     moment = datetime.strptime(record["updated_at"], "%Y-%m-%dT%H:%M:%S.%fZ") - timedelta(microseconds=1)
     return moment.replace(tzinfo=timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def position(item: dict[str, Any]) -> tuple[str, int]:
-    return item["updated_at"], item["id"]
-
-
-def expect_ordered(items: list[dict[str, Any]], resource: str) -> None:
-    for before, after in zip(items, items[1:]):
-        expect(position(before) < position(after),
-               f"GET /{resource} is not ordered by (updated_at, id): {position(before)} came before {position(after)}")
-
-
-def expect_one_pass(items: list[dict[str, Any]], resource: str) -> None:
-    """One scan: in (updated_at, id) order, and no version of a record sent twice."""
-    expect_ordered(items, resource)
-    seen = [(item["id"], item["version"]) for item in items]
-    twice = sorted({pair for pair in seen if seen.count(pair) > 1})
-    expect(not twice, f"a scan of /{resource} returned the same (id, version) more than once: {twice}")
 
 
 def contains(actual: Any, expected: Any) -> bool:
