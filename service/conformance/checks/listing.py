@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from service.conformance.checks.registry import check, expect, just_before
-from service.conformance.checks.scans import expect_complete, expect_one_pass, listing_url, scan
+from service.conformance.checks.scans import Scan, expect_complete, expect_one_pass, listing_url, scan
 from service.conformance.client import error_body
 from service.conformance.report import CheckSkipped
 from service.conformance.samples import Run, Sample
@@ -56,22 +56,22 @@ def check_full_listings(run: Run, sample: Sample) -> None:
         live[record["id"]] = run.client.call("PATCH", f"/{sample.resource}/{record['id']}", 200, json=sample.change(n))
     doomed = records[2]["id"]
     run.client.call("DELETE", f"/{sample.resource}/{doomed}", 204)
-    first = scan(run.client, sample.resource, {"limit": 500}, max_items=MAX_FULL_SCAN_ITEMS)
+    plain = _full_scans(run, sample, FULL_PAGE_SIZES, {})
+    with_tombstones = _full_scans(run, sample, FULL_TOMBSTONE_PAGE_SIZES, {"include_deleted": "true"})
+    expect_complete(run.client, plain + with_tombstones, live, {doomed})
+    # Each tombstone scan lists it exactly once, as expect_complete made sure.
+    run.remember_tombstone(sample.resource, next(item for item in with_tombstones[0].items if item["id"] == doomed))
+
+
+def _full_scans(run: Run, sample: Sample, limits: tuple[int | None, ...], params: dict[str, str]) -> list[Scan]:
+    """One full scan per page size, the first (500) telling how many records there are: smaller page sizes are
+    left out where they would take more than MAX_FULL_SCAN_PAGES pages (a shop keeps its tombstones for weeks)."""
+    first = scan(run.client, sample.resource, {**params, "limit": limits[0]}, max_items=MAX_FULL_SCAN_ITEMS)
     if len(first.items) >= MAX_FULL_SCAN_ITEMS:
         raise CheckSkipped(f"{first.url} lists at least {MAX_FULL_SCAN_ITEMS} records, too many to read whole at "
                            "several page sizes: run the checker against a smaller copy of the shop")
-    count = len(first.items)
-
-    def affordable(limit: int | None) -> bool:
-        return math.ceil(count / (limit or DEFAULT_LIMIT)) <= MAX_FULL_SCAN_PAGES
-
-    plain = [first] + [scan(run.client, sample.resource, _params(limit)) for limit in FULL_PAGE_SIZES[1:]
-                       if affordable(limit)]
-    with_tombstones = [scan(run.client, sample.resource, _params(limit, include_deleted="true"))
-                       for limit in FULL_TOMBSTONE_PAGE_SIZES if affordable(limit)]
-    expect_complete(run.client, plain + with_tombstones, live, {doomed})
-    if with_tombstones:  # each lists it exactly once, as expect_complete made sure
-        run.remember_tombstone(sample.resource, next(item for item in with_tombstones[0].items if item["id"] == doomed))
+    return [first] + [scan(run.client, sample.resource, _params(limit, **params)) for limit in limits[1:]
+                      if math.ceil(len(first.items) / (limit or DEFAULT_LIMIT)) <= MAX_FULL_SCAN_PAGES]
 
 
 def _burst(run: Run, sample: Sample, count: int) -> list[dict[str, Any]]:
