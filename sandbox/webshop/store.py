@@ -33,9 +33,12 @@ class Store:
         self.db = db
         self.clock = clock
         self.broken = broken
+        if "origin_not_unique" in broken:
+            db.allow_duplicate_origins()
         self.stats: Counter[tuple[str, str]] = Counter()
         self._arrivals = 0
         self._arrivals_lock = threading.Lock()
+        self._arrival = threading.local()
 
     # -- reads -------------------------------------------------------------------------------------------------
 
@@ -145,16 +148,28 @@ class Store:
             raise ValidationFailed(errors)
 
     def _check_unique(self, kind: Resource, data: dict[str, Any], own_id: int | None) -> None:
+        """The unique value first, then `origin` (exact, among live records: a tombstone does not hold it)."""
         existing = self.db.live_id_with_key(kind.name, kind.unique_key(data))
         if existing is not None and existing != own_id:
             raise Duplicate(kind.name, kind.unique, existing)
+        if data["origin"] is None or "origin_not_unique" in self.broken:
+            return
+        existing = self.db.live_id_with_origin(kind.name, data["origin"])
+        if existing is not None and existing != own_id:
+            raise Duplicate(kind.name, "origin", existing)
+
+    def note_arrival(self) -> None:
+        """For the `early_stamps` breakage only (called by `broken_proxy` when a request starts, before its body is
+        read): the time this thread's write arrived."""
+        self._arrival.at = self.clock.now()
 
     def _arrive(self) -> datetime | None:
-        """For the `early_stamps` breakage only: the time a write arrived, taken before it waits for a slow
-        transaction (every third write waits longest), as a shop stamping at transaction start does."""
+        """For the `early_stamps` breakage only: the time a write's request arrived, then a wait for a slow
+        transaction (every third write waits longest), as a shop stamping at request or transaction start does."""
         if "early_stamps" not in self.broken:
             return None
-        arrived = self.clock.now()
+        arrived = getattr(self._arrival, "at", None) or self.clock.now()
+        self._arrival.at = None
         with self._arrivals_lock:
             self._arrivals += 1
             waits = self._arrivals % 3
