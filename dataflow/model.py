@@ -60,6 +60,9 @@ class Property:
     insert_only: bool = False     # written when the record is created, never changed afterwards
     keep_when_blank: bool = False  # a side cannot hold it empty: an empty value never replaces a non-empty one
     home_owned: bool = False      # an order's contents and money: the shop the order was placed in decides them
+    # A side that keeps one spelling for values equal ignoring case (WooCommerce's category names are shared by its
+    # products): when the two sides' values are equal ignoring case, that side's spelling is the golden one.
+    spelled_by: str | None = None
     # What the sync remembers having written, to tell a person's edit from its own write (None: a reference, whose
     # ids differ per shop, so the later change wins); DTL over the common value at `value`.
     fingerprint: Any = "value"
@@ -178,7 +181,7 @@ PRODUCT = EntityType(
                  shop_write={"categories": G("categories")},
                  note="by name; the WooCommerce receiver resolves names to category ids case-insensitively, so a "
                       "name that differs from a WooCommerce category only in case takes WooCommerce's spelling",
-                 many=True, fingerprint=["map", ["lower", "_."], "value"]),
+                 many=True, fingerprint=["map", ["lower", "_."], "value"], spelled_by=WOO),
     ),
     merge_rules=(MergeRule("sku", "sku", "sku-key"),),
     references={},

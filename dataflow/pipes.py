@@ -215,6 +215,9 @@ def _golden(prop: Property, target: str, type_name: str) -> Any:
                  ["if", ["and", mine_changed, ["not", their_changed]], own, later]]
     if prop.keep_when_blank:
         later = ["if", blank(later), ["if", blank(theirs), own, theirs], later]
+    if prop.spelled_by is not None:
+        spelled = _side_value(prop, prop.spelled_by, type_name)
+        later = ["if", ["eq", ["lower", own], ["lower", theirs]], spelled, later]
     return later
 
 
