@@ -3,7 +3,9 @@
 `check_config(folder)` lists every problem it finds rather than stopping at the first, so one run shows all that a
 generator change broke: unreadable files, objects without `_id`/`type`, references to systems, datasets or pipes
 that do not exist, pipe names outside the dataflow's convention, `conditional` sources without both `prod` and
-`test`, and DTL that the offline runner does not implement (Sesam would run it; our CI could not).
+`test`, a `$SECRET(..)` outside a system (a node sends it as literal text: "Secrets applies only to System
+configuration entities", hub/documentation/operations/security.rst), and DTL that the offline runner does not
+implement (Sesam would run it; our CI could not).
 """
 from __future__ import annotations
 
@@ -64,6 +66,8 @@ def _load(folder: Path, problems: list[str], expected_type: str) -> dict[str, di
 
 
 def _pipe_problems(pipe: dict[str, Any], systems: dict[str, Any], written: set[str]) -> Iterator[str]:
+    if "$SECRET(" in json.dumps(pipe):
+        yield "uses $SECRET(..), which a node substitutes only in systems (hub/documentation/operations/security.rst)"
     if pipe["_id"] not in PIPE_NAMES:
         yield ("name does not follow the convention <system>-<type>-collect|enrich|transform|share or global-<type> "
                f"(systems {', '.join(SYSTEMS)}; types {', '.join(TYPES)})")

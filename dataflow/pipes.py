@@ -26,7 +26,10 @@ from typing import Any
 from dataflow.testdata import collect_entities
 from dataflow.model import ENTITY_TYPES, SHOP, SYSTEMS, TYPES, WOO, EntityType, Property, blank, ns, path
 
-AUTH_HEADERS = {"Authorization": "Bearer $SECRET(service-token)"}
+# A node substitutes $SECRET only in systems (hub/documentation/operations/security.rst): the service token travels
+# as the password of the system's basic authentication (configuration-systems-microservice.rst), which the service
+# accepts (README, SERVICE_TOKEN). The user name is not a secret.
+AUTHENTICATION = {"authentication": "basic", "username": "sesam", "password": "$SECRET(service-token)"}
 ENV = {WOO: {"WOOCOMMERCE_URL": "$ENV(woocommerce-url)",
              "WOOCOMMERCE_CONSUMER_KEY": "$SECRET(woocommerce-consumer-key)",
              "WOOCOMMERCE_CONSUMER_SECRET": "$SECRET(woocommerce-consumer-secret)"},
@@ -50,7 +53,7 @@ def system_config(system: str) -> dict[str, Any]:
         "docker": {"image": "$ENV(sync-image)", "port": 5000, "memory": 256,
                    "environment": {"SYSTEM": system, **ENV[system],
                                    "SERVICE_TOKEN": "$SECRET(service-token)"}},
-        "read_timeout": 1800, "retry_strategy": RETRY_STRATEGY,
+        **AUTHENTICATION, "read_timeout": 1800, "retry_strategy": RETRY_STRATEGY,
     }
 
 
@@ -61,7 +64,7 @@ def collect(system: str, type_name: str) -> dict[str, Any]:
         "_id": f"{namespace}-collect", "type": "pipe",
         "source": {"type": "conditional", "condition": "$ENV(node-env)", "alternatives": {
             "prod": {"type": "json", "system": system, "url": f"/entities/{type_name}", "supports_since": True,
-                     "is_chronological": True, "headers": AUTH_HEADERS, "if_source_empty": "fail"},
+                     "is_chronological": True, "if_source_empty": "fail"},
             "test": {"type": "embedded", "entities": test_entities}}},
         "namespaces": {"identity": namespace, "property": namespace},
         "pump": {"schedule_interval": 300, "rescan_cron_expression": "0 3 * * ?"},
@@ -229,8 +232,7 @@ def share(system: str, type_name: str) -> dict[str, Any]:
             # Only deletes the transform asked for: deletion tracking after a rescan must never delete upstream.
             ["discard", ["or", ["neq", "_S._deleted", True], ["eq", f"_S.{namespace}:delete-requested", True]]],
             ["copy", "*"], ["remove", f"{namespace}:delete-requested"]]}},
-        "sink": {"type": "json", "system": system, "url": f"/receiver/{type_name}", "batch_size": 100,
-                 "headers": AUTH_HEADERS},
+        "sink": {"type": "json", "system": system, "url": f"/receiver/{type_name}", "batch_size": 100},
         "pump": {"schedule_interval": 60, "max_retries_per_entity": 5, "max_consecutive_write_errors": 10,
                  "max_write_errors_in_retry_dataset": 1000, "dead_letter_dataset": f"{namespace}-share-dead-letters",
                  "track_dead_letters": True},

@@ -57,6 +57,10 @@ def _unimplemented_transform(pipes: Pipes) -> None:
     pipes["customwebshop-product-enrich"]["transform"]["rules"]["default"].append(["no-such-transform", "x"])
 
 
+def _secret_in_a_pipe(pipes: Pipes) -> None:
+    pipes["customwebshop-product-share"]["sink"]["headers"] = {"Authorization": "Bearer $SECRET(service-token)"}
+
+
 def _python_transform(pipes: Pipes) -> None:
     pipes["customwebshop-product-enrich"]["transform"] = {"type": "http", "system": "customwebshop", "url": "/x"}
 
@@ -76,6 +80,7 @@ def _python_transform(pipes: Pipes) -> None:
     (_unimplemented_function, "DTL function 'no-such-fn' is not supported"),
     (_unimplemented_transform, "DTL transform function 'no-such-transform' is not supported"),
     (_python_transform, "transform type 'http' is not run by the offline runner"),
+    (_secret_in_a_pipe, "pipe customwebshop-product-share: uses $SECRET(..), which a node substitutes only in systems"),
 ])
 def test_each_kind_of_problem_is_caught(tmp_path: Path, breakage: Callable[[Pipes], None], expected: str) -> None:
     pipes = fixture_pipes()
@@ -129,3 +134,14 @@ def test_every_problem_is_listed_not_only_the_first(tmp_path: Path) -> None:
 @pytest.mark.skipif(not (REPO / "sesam-config").is_dir(), reason="sesam-config/ is not generated in this branch yet")
 def test_the_repository_config_has_no_problems() -> None:
     assert check_config(REPO / "sesam-config") == []
+
+
+def test_the_service_token_travels_as_the_systems_basic_password() -> None:
+    # security.rst: secrets only in systems; configuration-systems-microservice.rst: authentication basic|digest
+    for path in (REPO / "sesam-config" / "pipes").glob("*.conf.json"):
+        assert "$SECRET" not in path.read_text(encoding="utf-8"), path.name
+    for name in ("woocommerce", "customwebshop"):
+        system = json.loads((REPO / "sesam-config" / "systems" / f"{name}.conf.json").read_text(encoding="utf-8"))
+        assert (system["authentication"], system["username"], system["password"]) == (
+            "basic", "sesam", "$SECRET(service-token)")
+        assert "headers" not in system
