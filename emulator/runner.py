@@ -18,7 +18,7 @@ from typing import Any
 
 from emulator.config import Config, load_config
 from emulator.dataset import Store
-from emulator.errors import ConfigError
+from emulator.errors import ConfigError, PipeRunError
 from emulator.pipes import Pipe, PipeReport
 from emulator.systems import System
 
@@ -64,6 +64,12 @@ class Emulator:
             system_id: System(system_id, spec, (systems or {}).get(system_id))
             for system_id, spec in self.config.systems.items()
         }
+        for system in self.systems.values():
+            if system.base_url is not None and system.missing_secrets:
+                try:
+                    system.require_secrets()  # a system we were told to reach will be used: say so now
+                except PipeRunError as error:
+                    raise ConfigError(str(error)) from None
         self.store = Store(Path(state_dir) if state_dir is not None else None)
         self.pipes = [Pipe(spec, self.config, self.store, self.systems, capture_output)
                       for spec in self.config.pipes.values()]

@@ -3,6 +3,7 @@ hub/custom-data-sink.rst), write-error handling (configuration-pump.rst), system
 (configuration-systems-url.rst) and namespaces removed before sending (hub/features/namespaces.rst)."""
 from __future__ import annotations
 
+from base64 import b64encode
 from pathlib import Path
 from typing import Any
 
@@ -150,12 +151,22 @@ def test_headers_and_namespaces_removed_before_sending(tmp_path: Path, service: 
              {"_id": "shop-product-share", "source": {"type": "dataset", "dataset": "products"},
               "transform": {"type": "dtl", "rules": {"default": [["copy", "*"]]}},
               "sink": {"type": "json", "system": "shop", "url": "/receiver", "headers": {"X-Sink": "1"}}}]
-    make(tmp_path, url, pipes, system={"headers": {"Authorization": "$SECRET(token)"}}, secrets={"token": "t0k"},
+    system = {"authentication": "basic", "username": "sesam", "password": "$SECRET(token)"}
+    make(tmp_path, url, pipes, system=system, secrets={"token": "t0k"},
          metadata={"namespaced_identifiers": True}).run(rounds=1)
     [pushed] = fake.pushed_batches[0]
     assert (pushed["_id"], pushed["sku"], pushed["ref"]) == ("76", "A", "~:1")
-    assert {h.get("Authorization") for h in fake.headers_seen} == {"t0k"}
+    # configuration-systems-microservice.rst: the system authenticates every request with username and password
+    assert {h.get("Authorization") for h in fake.headers_seen} == {"Basic " + b64encode(b"sesam:t0k").decode()}
     assert {h.get("X-Sink") for h in fake.headers_seen} == {"1"}
+
+
+def test_username_and_password_without_authentication_are_ignored(tmp_path: Path, service: Service) -> None:
+    # configuration-systems-microservice.rst: "authentication is opt-in only and the default is no authentication.
+    # No authentication set means means any username or password set will be ignored."
+    fake, url = service
+    make(tmp_path, url, share_pipes(entities(1)), system={"username": "sesam", "password": "p"}).run(rounds=1)
+    assert fake.pushes and {h.get("Authorization") for h in fake.headers_seen} == {None}
 
 
 def test_filtered_entities_are_not_pushed(tmp_path: Path, service: Service) -> None:

@@ -161,10 +161,12 @@ def test_empty_full_read_is_accepted_by_default_and_deletes(tmp_path: Path, serv
 
 
 def test_source_and_system_headers_are_sent(tmp_path: Path, service: Service) -> None:
+    # configuration-sources-json.rst `headers`; configuration-systems-url.rst `headers` (secrets allowed there)
     fake, url = service
-    folder = write_config(tmp_path, [json_pipe(headers={"X-Token": "$SECRET(token)"})], [microservice("shop")])
-    Emulator(folder, {"shop": url}, secrets={"token": "abc"}).run(rounds=1)
-    assert [headers.get("X-Token") for headers in fake.headers_seen] == ["abc"]
+    system = {"_id": "shop", "type": "system:url", "url_pattern": f"{url}/%s", "headers": {"X-Token": "$SECRET(t)"}}
+    folder = write_config(tmp_path, [json_pipe(headers={"X-Source": "1"})], [system])
+    Emulator(folder, secrets={"t": "abc"}).run(rounds=1)
+    assert [(headers.get("X-Token"), headers.get("X-Source")) for headers in fake.headers_seen] == [("abc", "1")]
 
 
 def test_json_source_adds_namespaces_when_namespaced_identifiers_are_on(tmp_path: Path, service: Service) -> None:
