@@ -7,8 +7,8 @@ always closes the run. A batch answered with anything but 2xx is re-sent `batch_
 `fallback_to_single_entities_on_batch_fail` (default true), entity by entity. Each entity that still fails is a write
 error: with `max_write_errors_in_retry_dataset` > 0 it is kept for retry in later runs until it has failed
 `max_retries_per_entity` times, when it goes to `dead_letter_dataset`; the run stops after
-`max_consecutive_write_errors` errors in a row (default 1). A system `retry_strategy` entry for the status overrides
-these settings. A stopped run keeps its offset, so the next run sends the same entities again. With
+`max_consecutive_write_errors` errors in a row (default 1). For each setting the pump's own value wins, then the
+system's `retry_strategy` entry for the status, then the documented default (`emulator.retries`). A stopped run keeps its offset, so the next run sends the same entities again. With
 `track_dead_letters`, an entity written successfully is deleted from the dead letter dataset. A 409 on a full sync
 stops the run at once: the sink "must stop the active sync, and try again later … from the beginning with a new
 sequence" (json-push.rst).
@@ -24,20 +24,13 @@ import requests
 
 from emulator.dataset import Dataset
 from emulator.errors import PipeRunError, SequenceConflict
+from emulator.retries import retry_setting
 from emulator.sinks import SinkResult
 from emulator.systems import System
 
 Outcome = tuple[dict[str, Any] | None, int | None]  # an entity (None: the final empty batch) and its failed status
 DEFAULT_BATCH_SIZE = 100
 CONFLICT = 409
-PUMP_DEFAULTS = {
-    "max_retries_per_entity": 5,
-    "max_consecutive_write_errors": 1,
-    "max_write_errors_in_retry_dataset": 0,
-    "fallback_to_single_entities_on_batch_fail": True,
-    "write_retry_delay": 0,
-    "batch_retries": 3,
-}
 
 
 class _Sequence:
@@ -67,7 +60,7 @@ class JsonSink:
         self.pipe_id = pipe_id
         self.spec = spec
         self.system = system
-        self.pump = {**PUMP_DEFAULTS, **pump}
+        self.pump = pump
         self.batch_size = int(spec.get("batch_size", DEFAULT_BATCH_SIZE))
         self.dead_letters = dead_letters
 
@@ -106,7 +99,7 @@ class JsonSink:
             raise SequenceConflict(f"pipe {self.pipe_id}: the receiver answered 409 Conflict to the full sync")
         if status is None or not batch:
             outcomes: Iterable[Outcome] = [(e, status) for e in batch] or [(None, status)]
-        elif self.pump["fallback_to_single_entities_on_batch_fail"] and len(batch) > 1:
+        elif self.pump.get("fallback_to_single_entities_on_batch_fail", True) and len(batch) > 1:
             outcomes = ((entity, self._post(session, sequence, [entity], False, result)) for entity in batch)
         else:
             outcomes = [(entity, status) for entity in batch]
@@ -126,7 +119,7 @@ class JsonSink:
             dead.write({**letter, "_deleted": True})
 
     def _setting(self, name: str, status: int | None) -> Any:
-        return self.system.retry_overrides(status).get(name, self.pump[name])
+        return retry_setting(name, status, self.pump, self.system)
 
     def _post_with_retries(self, session: requests.Session, sequence: _Sequence, batch: list[dict[str, Any]],
                            is_last: bool, result: SinkResult) -> int | None:

@@ -57,6 +57,7 @@ class FakeService:
         self.pushes: list[tuple[dict[str, str], list[dict[str, Any]]]] = []
         self.push_statuses: list[int] = []
         self.fail_ids: set[str] = set()
+        self.fail_status = 500  # what a batch holding one of fail_ids is answered with
         self.headers_seen: list[dict[str, str]] = []
 
     def _build(self) -> Flask:
@@ -86,7 +87,7 @@ class FakeService:
             self.pushes.append((dict(request.args), batch))
             status = self.push_statuses.pop(0) if self.push_statuses else 200
             if any(entity["_id"] in self.fail_ids for entity in batch):
-                status = 500
+                status = self.fail_status
             return Response("{}", status=status, mimetype="application/json")
 
         return app

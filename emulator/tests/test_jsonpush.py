@@ -132,7 +132,7 @@ def test_retries_and_dead_letters(tmp_path: Path, service: Service) -> None:
     assert fake.pushes == []  # dead: not retried any more
 
 
-def test_retry_strategy_overrides_pump_settings_by_status(tmp_path: Path, service: Service) -> None:
+def test_retry_strategy_sets_what_the_pump_does_not_by_status(tmp_path: Path, service: Service) -> None:
     fake, url = service
     fake.fail_ids = {"0"}
     system = {"retry_strategy": {"500,502,504": {"max_consecutive_write_errors": 5, "batch_retries": 0},
@@ -141,6 +141,20 @@ def test_retry_strategy_overrides_pump_settings_by_status(tmp_path: Path, servic
     share = report.pipe("shop-product-share")
     assert share.pushed == 1
     assert not any("consecutive" in e for e in share.errors)
+
+
+def test_a_retry_property_on_the_pump_wins_over_the_retry_strategy(tmp_path: Path, service: Service) -> None:
+    # configuration-systems-url.rst, retry_strategy: "If a retry property is set directly on the pump, that value will
+    # take priority over the retry_strategy"
+    fake, url = service
+    fake.fail_ids, fake.fail_status = {"1"}, 422
+    system = {"retry_strategy": {"400-428": {"max_retries_per_entity": 0, "write_retry_delay": 0},
+                                 "default": {"batch_retries": 0}}}
+    pump = {"max_consecutive_write_errors": 10, "max_write_errors_in_retry_dataset": 10, "dead_letter_dataset": "d"}
+    for name, extra, dead in (("strategy", {}, 1), ("pump", {"max_retries_per_entity": 5}, 0)):
+        report = make(tmp_path / name, url, share_pipes(entities(2), pump={**pump, **extra}), system=system).run(
+            rounds=1)
+        assert report.pipe("shop-product-share").dead == dead, name
 
 
 def test_headers_and_namespaces_removed_before_sending(tmp_path: Path, service: Service) -> None:

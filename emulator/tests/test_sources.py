@@ -246,6 +246,12 @@ def test_read_retries_follow_the_pump_and_the_retry_strategy(tmp_path: Path, ser
     write_config(tmp_path / "c", [json_pipe()], [{**microservice("shop"), "retry_strategy": {
         "503": {"max_read_retries": 2, "read_retry_delay": 0}}}])
     assert not Emulator(tmp_path / "c", {"shop": url}).run(rounds=1).pipe("shop-product-collect").errors
+    # "If a retry property is set directly on the pump, that value will take priority over the retry_strategy"
+    fake.pull_failures = 2
+    write_config(tmp_path / "d", [{**json_pipe(), "pump": {"max_read_retries": 0}}], [{
+        **microservice("shop"), "retry_strategy": {"503": {"max_read_retries": 2, "read_retry_delay": 0}}}])
+    assert Emulator(tmp_path / "d", {"shop": url}).run(rounds=1).pipe("shop-product-collect").errors == [
+        "pipe shop-product-collect: GET /entities answered 503"]
 
 
 def test_chronological_keeps_the_last_updated_and_comparable_the_largest(tmp_path: Path, service: Service) -> None:
