@@ -34,9 +34,13 @@ ENV = {WOO: {"WOOCOMMERCE_URL": "$ENV(woocommerce-url)",
              "WOOCOMMERCE_CONSUMER_KEY": "$SECRET(woocommerce-consumer-key)",
              "WOOCOMMERCE_CONSUMER_SECRET": "$SECRET(woocommerce-consumer-secret)"},
        SHOP: {"WEBSHOP_URL": "$ENV(customwebshop-url)", "WEBSHOP_TOKEN": "$SECRET(customwebshop-token)"}}
-# The receivers answer 422 when retrying cannot help and 503 when it can (README, "Receivers").
+# The receivers answer 422 when retrying cannot help and 503 when it can (README, "Receivers"): a 4xx goes to the
+# dead-letter dataset at once, 429 and 503 are retried after a delay. A retry property set on a pump would win over
+# every entry here (configuration-systems-url.rst, retry_strategy), so the pumps set none of them.
+NO_RETRIES = {"write_retry_delay": 0, "max_retries_per_entity": 0}
 RETRY_STRATEGY = {
-    "400-428": {"write_retry_delay": 0, "max_retries_per_entity": 0},
+    "400-428": NO_RETRIES,
+    "430-499": NO_RETRIES,
     "429,503": {"write_retry_delay": 60, "max_retries_per_entity": 30, "read_retry_delay": 60, "max_read_retries": 3},
     "default": {"write_retry_delay": 60, "max_retries_per_entity": 5, "read_retry_delay": 0},
 }
@@ -233,7 +237,7 @@ def share(system: str, type_name: str) -> dict[str, Any]:
             ["discard", ["or", ["neq", "_S._deleted", True], ["eq", f"_S.{namespace}:delete-requested", True]]],
             ["copy", "*"], ["remove", f"{namespace}:delete-requested"]]}},
         "sink": {"type": "json", "system": system, "url": f"/receiver/{type_name}", "batch_size": 100},
-        "pump": {"schedule_interval": 60, "max_retries_per_entity": 5, "max_consecutive_write_errors": 10,
+        "pump": {"schedule_interval": 60, "max_consecutive_write_errors": 10,
                  "max_write_errors_in_retry_dataset": 1000, "dead_letter_dataset": f"{namespace}-share-dead-letters",
                  "track_dead_letters": True},
     }

@@ -10,6 +10,8 @@ import pytest
 from config_fixture import fixture_pipes, fixture_systems, write_config
 
 from dataflow.check import check_config
+from emulator.retries import retry_setting
+from emulator.systems import System
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -145,3 +147,19 @@ def test_the_service_token_travels_as_the_systems_basic_password() -> None:
         assert (system["authentication"], system["username"], system["password"]) == (
             "basic", "sesam", "$SECRET(service-token)")
         assert "headers" not in system
+
+
+def test_share_pumps_retry_as_the_receivers_answer() -> None:
+    # The pump's own retry property would win over the system's strategy (configuration-systems-url.rst): as a node
+    # reads them, a 4xx is dead-lettered at once, 429 and 503 are retried with a delay.
+    for system_id in ("woocommerce", "customwebshop"):
+        spec = json.loads((REPO / "sesam-config" / "systems" / f"{system_id}.conf.json").read_text(encoding="utf-8"))
+        system = System(system_id, spec, None)
+        for type_name in ("order", "product", "customer"):
+            path = REPO / "sesam-config" / "pipes" / f"{system_id}-{type_name}-share.conf.json"
+            pump = json.loads(path.read_text(encoding="utf-8"))["pump"]
+            effective = {status: (retry_setting("max_retries_per_entity", status, pump, system),
+                                  retry_setting("write_retry_delay", status, pump, system))
+                         for status in (400, 413, 422, 431, 429, 503, 500)}
+            assert effective == {400: (0, 0), 413: (0, 0), 422: (0, 0), 431: (0, 0), 429: (30, 60), 503: (30, 60),
+                                 500: (5, 60)}, path.name
