@@ -21,7 +21,7 @@ from emulator.dtl.functions.datetimes import decode_datetime, encode_datetime
 from emulator.dtl.hops import join_values
 from emulator.errors import EmulatorError, PipeRunError, SequenceConflict, Unsupported
 from emulator.jsonpull import JsonSource
-from emulator.jsonpush import JsonSink
+from emulator.jsonpush import Item, JsonSink
 from emulator.merge import MergeSource
 from emulator.namespaces import ADD_NAMESPACES_SOURCES, REMOVE_NAMESPACES_SINKS, add_namespaces, remove_namespaces
 from emulator.sinks import DatasetSink, SinkResult, check_sink_properties
@@ -211,36 +211,37 @@ class Pipe:
         dependencies: dict[str, dict[str, dict[str, list[str]]]] = json.loads(json.dumps(state.get("deps", {})))
         outputs = self._transform_all(entities, dependencies)
 
-        retries = json.loads(json.dumps(state.get("retries", {})))
+        book = json.loads(json.dumps(state.get("sink_book", {})))  # what the pump remembers about failed writes
         result = SinkResult()
         try:
             if isinstance(self.sink, JsonSink):
-                self.sink.write(outputs, read.full, retries, result)
+                self.sink.write(outputs, read.full, book, result)
             else:
-                self.sink.write(outputs, read.full, result)
+                self.sink.write([entity for _, entity in outputs], read.full, result)
         finally:
             _merge_result(report, result)
 
-        state.update(offset=read.offset, runs=runs, retries=retries, deps=dependencies, restart_full_sync=False)
+        state.update(offset=read.offset, runs=runs, sink_book=book, deps=dependencies, restart_full_sync=False)
         state["dep_offsets"] = {**state.get("dep_offsets", {}), **hopped_offsets}
 
-    def _transform_all(self, entities: list[dict[str, Any]], dependencies: dict[str, Any]) -> list[dict[str, Any]]:
-        outputs: list[dict[str, Any]] = []
+    def _transform_all(self, entities: list[dict[str, Any]], dependencies: dict[str, Any]) -> list[Item]:
+        """Each output with the `_id` of the source entity it came from (the pump's retry bookkeeping follows it)."""
+        outputs: list[Item] = []
         track = isinstance(self.source, DatasetSource)
         for entity in entities:
-            # dependencies name the entity as the source dataset knows it, before namespaces are added
-            self.env.dependency_recorder = _recorder(dependencies, entity["_id"]) if track else None
+            source_id = entity["_id"]  # as the source dataset knows it, before namespaces are added
+            self.env.dependency_recorder = _recorder(dependencies, source_id) if track else None
             if self.add_namespaces:
                 entity = add_namespaces(entity, self.identity_ns, self.property_ns)
             batch = [entity]
             for transform in self.transforms:
                 batch = [out for item in batch for out in transform.apply(item)]
-            outputs.extend(remove_namespaces(out) if self.remove_namespaces else out for out in batch)
+            outputs.extend((source_id, remove_namespaces(out) if self.remove_namespaces else out) for out in batch)
         self.env.dependency_recorder = None
         if self.sink_type != "dataset":
             # `_filtered` is for the dataset sink only; "If the sink does not support it then the entity will be
             # discarded" (entity-data-model.rst).
-            outputs = [out for out in outputs if out.get("_filtered") is not True]
+            outputs = [(source_id, out) for source_id, out in outputs if out.get("_filtered") is not True]
         return outputs
 
     def _requeued(self, state: dict[str, Any], already: set[str]) -> list[dict[str, Any]]:

@@ -226,3 +226,39 @@ def test_track_dead_letters_deletes_a_dead_letter_once_written(tmp_path: Path, s
     write_config(tmp_path / "cfg", share_pipes(items, pump=pump), [microservice("shop")])
     dead = Emulator(tmp_path / "cfg", {"shop": url}, state_dir=tmp_path / "state").dataset("dead")
     assert [(e["_id"], e["_deleted"]) for e in dead] == [("0", True)]
+
+
+def test_bookkeeping_follows_the_source_entity_not_the_pushed_id(tmp_path: Path, service: Service) -> None:
+    # namespaces.rst: the json sink removes namespaces, so "a:4" and "b:4" both go out as "4"; pump-execution.rst:
+    # a write error stays "until a new version comes along from the source"; configuration-pump.rst
+    # track_dead_letters deletes a dead letter when "a later version of it" is written
+    fake, url = service
+    fake.refuse = lambda entity: entity["name"] == "bad"
+    pump = {"batch_retries": 0, "max_consecutive_write_errors": 10, "max_write_errors_in_retry_dataset": 10,
+            "max_retries_per_entity": 1, "dead_letter_dataset": "dead", "track_dead_letters": True}
+
+    def run(names: dict[str, str]) -> Any:
+        pipes = [{"_id": "products", "source": {"type": "embedded", "entities": [
+                     {"_id": f"{ns}:4", "name": name} for ns, name in names.items()]}},
+                 {"_id": "shop-product-share", "source": {"type": "dataset", "dataset": "products"},
+                  "remove_namespaces": True, "transform": {"type": "dtl", "rules": {"default": [["copy", "*"]]}},
+                  "sink": {"type": "json", "system": "shop", "url": "/receiver"}, "pump": pump}]
+        return run_with_state(tmp_path, url, pipes, rounds=1).pipe("shop-product-share")
+
+    def sent() -> list[tuple[str, str]]:
+        return [(e["_id"], e["name"]) for e in fake.pushed_batches[0]]
+
+    assert (run({"a": "bad"}).dead, sent()) == (0, [("4", "bad")])
+    second = run({"a": "bad", "b": "good"})  # b:4 is new; a:4 is the retry, which must not be dropped for it
+    assert (second.pushed, second.dead) == (1, 1)
+    write_config(tmp_path / "cfg", [], [microservice("shop")])
+    dead = Emulator(tmp_path / "cfg", {"shop": url}, state_dir=tmp_path / "state").dataset("dead")
+    assert [(e["_id"], e["name"], e["_deleted"]) for e in dead] == [("4", "bad", False)]
+    fake.pushes.clear()
+    third = run({"a": "bad", "b": "better"})  # b written again: a's dead letter stays
+    assert (third.pushed, sent()) == (1, [("4", "better")])
+    dead = Emulator(tmp_path / "cfg", {"shop": url}, state_dir=tmp_path / "state").dataset("dead")
+    assert [(e["_id"], e["_deleted"]) for e in dead] == [("4", False)]
+    run({"a": "fixed", "b": "better"})  # a later version of a written: its dead letter goes
+    dead = Emulator(tmp_path / "cfg", {"shop": url}, state_dir=tmp_path / "state").dataset("dead")
+    assert [(e["_id"], e["_deleted"]) for e in dead] == [("4", True)]
