@@ -15,7 +15,8 @@ Per system s and type t: `s-t-collect` → `s-t-enrich` → `global-t` → `s-t-
   References are translated through the target type's global dataset; an insert waits (is discarded, and re-run by
   dependency tracking) until everything it refers to exists in s.
 - share: JSON Push to `/receiver/t`; only explicit deletes are pushed (a delete made by deletion tracking after a
-  rescan of the transform is never sent upstream).
+  rescan of the transform is never sent upstream); the pushed `_id` is the transform's (`<ns>:<id>`, the record
+  updated or the one an insert comes from), which the sink's namespace removal would otherwise cut to `<id>`.
 """
 from __future__ import annotations
 
@@ -235,7 +236,10 @@ def share(system: str, type_name: str) -> dict[str, Any]:
         "transform": {"type": "dtl", "rules": {"default": [
             # Only deletes the transform asked for: deletion tracking after a rescan must never delete upstream.
             ["discard", ["or", ["neq", "_S._deleted", True], ["eq", f"_S.{namespace}:delete-requested", True]]],
-            ["copy", "*"], ["remove", f"{namespace}:delete-requested"]]}},
+            ["copy", "*"], ["remove", f"{namespace}:delete-requested"],
+            # The json sink removes namespaces, `_id`'s too (hub/features/namespaces.rst): `<ns>:4` (an update) and
+            # `<other ns>:4` (an insert) would both go out as "4". One more namespace in front keeps them apart.
+            ["add", "_id", ["concat", f"{namespace}-share:", "_S._id"]]]}},
         "sink": {"type": "json", "system": system, "url": f"/receiver/{type_name}", "batch_size": 100},
         "pump": {"schedule_interval": 60, "max_consecutive_write_errors": 10,
                  "max_write_errors_in_retry_dataset": 1000, "dead_letter_dataset": f"{namespace}-share-dead-letters",
