@@ -159,11 +159,49 @@ class Context:
 def walk_path(value: Any, path: str) -> Any:
     if path == "":
         return value
-    for step in path.split("."):
+    for step in split_path(path):
         value = _step(value, step)
         if value is None:
             return None
     return value
+
+
+def split_path(path: str) -> list[str]:
+    """`foo.'john.doe''s'.bar` → `["foo", "john.doe's", "bar"]`: "You can have periods in path elements if you
+    quote them … A quoted path element must begin and end with a single quote. Single quotes can be escaped with
+    `''`" (hub/dtl/paths.rst)."""
+    steps: list[str] = []
+    position = 0
+    while True:
+        if path.startswith("'", position):
+            element, position = _quoted_element(path, position)
+        else:
+            end = path.find(".", position)
+            element = path[position:] if end < 0 else path[position:end]
+            if "'" in element:
+                raise DTLError(f"path {path!r}: a quoted path element must begin and end with a single quote")
+            position = len(path) if end < 0 else end
+        steps.append(element)
+        if position == len(path):
+            return steps
+        if path[position] != ".":
+            raise DTLError(f"path {path!r}: a quoted path element must begin and end with a single quote")
+        position += 1
+
+
+def _quoted_element(path: str, start: int) -> tuple[str, int]:
+    text: list[str] = []
+    position = start + 1
+    while position < len(path):
+        if path[position] == "'":
+            if path.startswith("''", position):
+                text.append("'")
+                position += 2
+                continue
+            return "".join(text), position + 1
+        text.append(path[position])
+        position += 1
+    raise DTLError(f"path {path!r}: the quoted path element is not closed")
 
 
 def _step(value: Any, key: str) -> Any:
@@ -180,10 +218,9 @@ def _step(value: Any, key: str) -> Any:
 
 
 def is_true(value: Any) -> bool:
-    """A boolean expression holds when it is true, or a list holding true (as `and`/`or` over lists)."""
-    if isinstance(value, list):
-        return any(item is True for item in value)
-    return value is True
+    """A boolean-expression's value: "`false`, `null` and `[]` evaluate to false. All other values evaluate to true"
+    (hub/dtl/argument-types.rst) — so 0, "" and `[false]` are true."""
+    return not (value is False or value is None or (isinstance(value, list) and not value))
 
 
 class DTLTransform:

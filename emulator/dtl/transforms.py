@@ -6,7 +6,7 @@ from typing import Any
 from emulator.dtl.engine import Context, Discarded, is_true, transform
 from emulator.errors import DTLError
 from emulator.namespaces import matches_property, qualify
-from emulator.values import as_list, is_ni, make_ni
+from emulator.values import as_list, is_ni, make_ni, same_value
 
 
 def _property_name(ctx: Context, expression: Any) -> str:
@@ -165,7 +165,7 @@ def case_eq(args: list[Any], ctx: Context) -> None:
     value = ctx.evaluate(args[0])
     pairs, otherwise = _pairs(args[1:])
     for candidate, then in pairs:
-        if ctx.evaluate(candidate) == value:
+        if same_value(ctx.evaluate(candidate), value):
             _run_branch(ctx, then)
             return
     if otherwise is not None:
