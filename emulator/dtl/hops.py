@@ -73,8 +73,24 @@ def _refers_to_source(expression: Any) -> bool:
     return isinstance(expression, list) and any(_refers_to_source(item) for item in expression[1:])
 
 
-def _clause_holds(clause: Any, ctx: Context) -> bool:
-    if isinstance(clause, list) and len(clause) == 3 and clause[0] == "eq":
+def is_join(clause: Any, aliases: list[str]) -> bool:
+    """"only `eq` functions will be treated as join expressions … For an `eq` to be a join expression it will have
+    to refer to variables from two different datasets" (hub/dtl/paths.rst); the source entity is one of them."""
+    if not (isinstance(clause, list) and len(clause) == 3 and clause[0] == "eq"):
+        return False
+    sides = [_datasets_of(side, aliases) for side in clause[1:]]
+    return all(sides) and sides[0] != sides[1]
+
+
+def _datasets_of(expression: Any, aliases: list[str]) -> frozenset[str]:
+    return frozenset(referenced_aliases(expression, aliases)) | (
+        frozenset({"_S"}) if _refers_to_source(expression) else frozenset())
+
+
+def _clause_holds(clause: Any, ctx: Context, aliases: list[str]) -> bool:
+    """A join holds when the sides share a value; every other clause, `eq` included, is a filter: "the equality
+    comparison is an exact match" (dtl-functions-comparisons.rst)."""
+    if is_join(clause, aliases):
         return bool(join_values(ctx.evaluate(clause[1])) & join_values(ctx.evaluate(clause[2])))
     return is_true(ctx.evaluate(clause))
 
@@ -108,7 +124,8 @@ def _hop(spec: dict[str, Any], ctx: Context, is_last: bool) -> list[Any]:
                 if all(values & join_values(entity_ctx.evaluate(alias_side)) for alias_side, values in wanted):
                     next_rows.append({**row, alias: entity})
         rows = next_rows
-    rows = [row for row in rows if all(_clause_holds(clause, ctx.with_aliases(row)) for clause in clauses)]
+    rows = [row for row in rows
+            if all(_clause_holds(clause, ctx.with_aliases(row), alias_names) for clause in clauses)]
     returned = spec.get("return", alias_names[-1])
     if isinstance(returned, str) and all(name.strip() in alias_names for name in returned.split(",")):
         return [row[name.strip()] for row in rows for name in returned.split(",")]

@@ -199,3 +199,17 @@ def test_dependencies_survive_added_namespaces(tmp_path: Path) -> None:
     emulator.run()
     [order] = emulator.dataset("order-enriched")
     assert (order["_id"], order["customer_name"]) == ("order-enriched:o1", "Anne")
+
+
+def test_a_where_eq_that_is_not_a_join_compares_exactly(tmp_path: Path) -> None:
+    # hub/dtl/paths.rst: "For an eq to be a join expression it will have to refer to variables from two different
+    # datasets"; any other eq is a filter, and eq as a comparison "is an exact match" (dtl-functions-comparisons.rst)
+    rules = [["copy", "*"], ["add", "found", ["hops", {"datasets": ["customers c"], "return": "c._id", "where": [
+        ["eq", "_S.customer_id", "c.id"], ["eq", "c.type", "SHIPPING"], ["eq", "_S.kind", "c.kind"]]}]]]
+    customers = [{"_id": "exact", "id": 1, "type": "SHIPPING", "kind": ["a", "b"]},
+                 {"_id": "overlap", "id": 1, "type": ["SHIPPING", "BILLING"], "kind": "b"},
+                 {"_id": "other-kind", "id": 1, "type": "SHIPPING", "kind": "z"}]
+    write_config(tmp_path, pipes([{"_id": "o1", "customer_id": 1, "kind": ["b", "c"]}], customers, rules))
+    emulator = Emulator(tmp_path)
+    emulator.run()
+    assert emulator.dataset("order-enriched")[0]["found"] == ["exact"]
