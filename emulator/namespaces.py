@@ -3,8 +3,8 @@
 `add_namespaces` prefixes `_id` with the identity namespace and every property with the property namespace before
 the first transform; `remove_namespaces` strips them from `_id`, properties and NI values after the last transform.
 Which sources and sinks default to each when `namespaced_identifiers` is on is listed in namespaces.rst.
-Reserved (`_`) and semi-reserved (`$`) properties are never prefixed; nested dictionaries are prefixed too, which is
-why docs paths read `_S.hubspot-company:properties.hubspot-company:name` (tutorial-getting-started-connect.rst).
+Reserved (`_`) and semi-reserved (`$`) properties are never prefixed, nor is anything inside them; other nested
+dictionaries are prefixed too, which is why docs paths read `_S.hubspot-company:properties.hubspot-company:name` (tutorial-getting-started-connect.rst).
 """
 from __future__ import annotations
 
@@ -31,11 +31,13 @@ def add_namespaces(entity: dict[str, Any], identity_ns: str, property_ns: str) -
 
 
 def _prefix_properties(value: Any, namespace: str) -> Any:
+    """Reserved and `$` properties are "left as-is", their values included: `{"$bar": {"baz": 2}}` stays as it is
+    (apply-ns, "reflects the behaviour of the add_namespaces=true pipe property", dtl-functions-dictionaries.rst)."""
     if isinstance(value, dict):
-        return {
-            (f"{namespace}:{key}" if is_plain_property(key) else key): _prefix_properties(item, namespace)
+        return dict(
+            (f"{namespace}:{key}", _prefix_properties(item, namespace)) if is_plain_property(key) else (key, item)
             for key, item in value.items()
-        }
+        )
     if isinstance(value, list):
         return [_prefix_properties(item, namespace) for item in value]
     return value

@@ -293,3 +293,18 @@ def test_reset_makes_the_next_run_full(tmp_path: Path, service: Service) -> None
     assert fake.pull_requests == [{}, {}]
     emulator = Emulator(tmp_path / "cfg", {"shop": url}, state_dir=tmp_path / "state")
     assert {e["_id"]: e["_deleted"] for e in emulator.dataset("shop-product-collect")} == {"1": True, "2": False}
+
+
+def test_added_namespaces_leave_reserved_and_dollar_properties_as_they_are(tmp_path: Path) -> None:
+    # namespaces.rst add_namespaces (embedded sources default to true); apply-ns, which "reflects the behaviour of the
+    # add_namespaces=true pipe property": {"_id": "123", "foo": 1, "$bar": {"baz": 2}} gives
+    # {"_id": "myns:123", "myns:foo": 1, "$bar": {"baz": 2}} (dtl-functions-dictionaries.rst)
+    entity = {"_id": "123", "foo": 1, "$bar": {"baz": 2}, "nested": {"x": {"y": 1}}, "$ids": ["~:a:1"]}
+    pipe = {"_id": "myns", "source": {"type": "embedded", "entities": [entity]}}
+    folder = write_config(tmp_path, [pipe], metadata={"namespaced_identifiers": True})
+    emulator = Emulator(folder)
+    emulator.run(rounds=1)
+    [stored] = emulator.dataset("myns")
+    assert {k: v for k, v in stored.items() if not k.startswith("_") or k == "_id"} == {
+        "_id": "myns:123", "myns:foo": 1, "$bar": {"baz": 2}, "myns:nested": {"myns:x": {"myns:y": 1}},
+        "$ids": ["~:a:1"]}
