@@ -9,6 +9,11 @@ with `$replaced: true`.
 
 Every run recomputes the groups from the datasets' latest versions and outputs them all; the dataset sink's change
 tracking keeps only what changed. The ids output so far are the source's offset.
+
+A node merges incrementally: "Equality rules added after the merge source has processed entities … will not cause
+merging of those entities … the pipe must be reset/rescanned", and a removed dataset "will require a full run"
+(configuration-sources-merge.rst). Recomputing would apply changed rules at once, so `signature` names the rules
+and datasets, and the pipe refuses an incremental run under another signature than the one it last ran with.
 """
 from __future__ import annotations
 
@@ -45,6 +50,7 @@ class MergeSource:
             raise ConfigError(f"{where}: merge strategy must be 'default', 'compact' or 'list'")
         self.max_merged = spec.get("max_merged", 50000)
         self.rules = [self._rule(rule) for rule in self._equality_rules(spec)]
+        self.signature = {"datasets": [dataset for dataset, _ in self.datasets], "equality": self._equality_rules(spec)}
         self.env = DTLEnvironment(pipe_id)
 
     def _equality_rules(self, spec: dict[str, Any]) -> list[list[Any]]:
@@ -87,7 +93,8 @@ class MergeSource:
                 if any(tuple(member) in still_present for member in old_members):
                     stale["$replaced"] = True
                 outputs.append(stale)
-        return SourceRead(outputs, full=False, offset=current)
+        # a full run (first, reset, rescan) lets the dataset sink delete what the merge no longer outputs
+        return SourceRead(outputs, full=full, offset=current)
 
     def _group(self, live: dict[Member, dict[str, Any]]) -> list[list[Member]]:
         parent = {member: member for member in live}

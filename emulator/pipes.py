@@ -193,6 +193,13 @@ class Pipe:
                 or bool(rescan_every and runs % rescan_every == 0))
         hopped_offsets = {d: self.store.dataset(d).max_offset for d in set(self.input_datasets)}
 
+        if isinstance(self.source, MergeSource) and not full and state.get("merge_signature", self.source.signature) \
+                != self.source.signature:
+            raise PipeRunError(
+                f"pipe {self.id}: the merge's equality rules or datasets changed since it last ran; a node applies "
+                "them only to entities it processes from now on (\"the pipe must be reset/rescanned in order to "
+                f"produce the desired result\", configuration-sources-merge.rst): reset it (--reset {self.id}) or "
+                "rescan (--rescan)")
         offset = state.get("offset")
         partial_every = self.pump.get("partial_rescan_run_count")
         partial = not full and bool(partial_every) and runs % partial_every == 0
@@ -222,6 +229,8 @@ class Pipe:
             _merge_result(report, result)
 
         state.update(offset=read.offset, runs=runs, sink_book=book, deps=dependencies, restart_full_sync=False)
+        if isinstance(self.source, MergeSource):
+            state["merge_signature"] = self.source.signature
         state["dep_offsets"] = {**state.get("dep_offsets", {}), **hopped_offsets}
 
     def _transform_all(self, entities: list[dict[str, Any]], dependencies: dict[str, Any]) -> list[Item]:
