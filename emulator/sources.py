@@ -58,10 +58,14 @@ def choose_alternative(pipe_id: str, spec: dict[str, Any]) -> dict[str, Any]:
 
 
 def check_if_source_empty(pipe_id: str, spec: dict[str, Any], config: Config, read: SourceRead) -> None:
-    """`if_source_empty: "fail"` fails a full read that found nothing, so nothing gets deleted."""
+    """`if_source_empty: "fail"`: "the pipe will automatically fail if the source returns no entities"
+    (configuration-sources-json.rst, -dataset.rst, configuration-metadata.rst `global_defaults.if_source_empty`).
+    The docs make no exception for an incremental run, so a run that finds nothing new fails too: a pipe that
+    sets "fail" with `since` fails whenever its source is quiet."""
     policy = spec.get("if_source_empty", config.global_default("if_source_empty", "accept"))
-    if read.full and not read.entities and policy == "fail":
-        raise PipeRunError(f"pipe {pipe_id}: source returned no entities and if_source_empty is 'fail'")
+    if not read.entities and policy == "fail":
+        run = "full" if read.full else "incremental"
+        raise PipeRunError(f"pipe {pipe_id}: source returned no entities ({run} run) and if_source_empty is 'fail'")
 
 
 class DatasetSource:

@@ -150,6 +150,25 @@ def test_if_source_empty_fail_keeps_the_dataset(tmp_path: Path, service: Service
     assert emulator.dataset("shop-product-collect")[0]["_deleted"] is False
 
 
+def test_if_source_empty_fail_fails_an_incremental_run_that_finds_nothing(tmp_path: Path, service: Service) -> None:
+    # configuration-sources-json.rst if_source_empty: "If set to "fail", the pipe will automatically fail if the source
+    # returns no entities" — no exception for a run with since; the global default applies too
+    # (configuration-metadata.rst, global_defaults.if_source_empty)
+    fake, url = service
+    fake.entities = [product(1, 10)]
+    for name, pipe, metadata in (("source", json_pipe(supports_since=True, if_source_empty="fail"), None),
+                                 ("global", json_pipe(supports_since=True), {"global_defaults": {
+                                     "if_source_empty": "fail"}})):
+        emulator = emulator_for(tmp_path / name, url, [pipe], metadata=metadata)
+        assert not emulator.run(rounds=1).errors
+        report = emulator.run(rounds=1)
+        assert report.pipe("shop-product-collect").errors == [
+            "pipe shop-product-collect: source returned no entities (incremental run) and if_source_empty is 'fail'"]
+    accepting = emulator_for(tmp_path / "accept", url, [json_pipe(supports_since=True, if_source_empty="accept")],
+                             metadata={"global_defaults": {"if_source_empty": "fail"}})
+    assert not accepting.run(rounds=2).errors, "the source's own setting wins over the global default"
+
+
 def test_empty_full_read_is_accepted_by_default_and_deletes(tmp_path: Path, service: Service) -> None:
     fake, url = service
     fake.entities = [product(1, 10)]
