@@ -2,8 +2,12 @@
 
 Per system s and type t: `s-t-collect` → `s-t-enrich` → `global-t` → `s-t-transform` → `s-t-share`.
 - collect: JSON Pull from our service (`/entities/t`, since, chronological), a conditional source whose `test`
-  alternative is embedded test data, an hourly schedule and a nightly full rescan (deletion tracking catches records
-  deleted for good); `if_source_empty: fail` so a bad empty answer never deletes everything downstream.
+  alternative is test data, a five-minute schedule and a nightly full rescan (deletion tracking catches records
+  deleted for good). `if_source_empty` is `accept`, said explicitly so a node-wide `fail` default cannot apply:
+  "fail" fails the pipe whenever "the source returns no entities" (configuration-sources-json.rst), which with
+  `since` is every quiet run, and it would also refuse the real deletion of a type's last record. The guard
+  against a bad empty answer is the service's: it answers an empty full read only when the shop confirms it holds
+  no records.
 - enrich: keeps deleted records as live entities flagged `<ns>:deleted` (so links through the merge survive the
   delete and the delete can be propagated), adds `rdf:type`, `<ns>:self-ref` and `<ns>:origin-ref` (the
   `sesam_origin` stamp as a reference), normalised natural keys, `<ns>:modified` and the common values `<ns>:g-*`.
@@ -69,7 +73,7 @@ def collect(system: str, type_name: str) -> dict[str, Any]:
         "_id": f"{namespace}-collect", "type": "pipe",
         "source": {"type": "conditional", "condition": "$ENV(node-env)", "alternatives": {
             "prod": {"type": "json", "system": system, "url": f"/entities/{type_name}", "supports_since": True,
-                     "is_chronological": True, "if_source_empty": "fail"},
+                     "is_chronological": True, "if_source_empty": "accept"},
             "test": {"type": "embedded", "entities": test_entities}}},
         "namespaces": {"identity": namespace, "property": namespace},
         "pump": {"schedule_interval": 300, "rescan_cron_expression": "0 3 * * ?"},
@@ -114,7 +118,9 @@ def merge(type_name: str) -> dict[str, Any]:
     equality += [["eq", f"w.{w}:{rule.key}", f"c.{c}:{rule.key}"] for rule in ENTITY_TYPES[type_name].merge_rules]
     return {"_id": f"global-{type_name}", "type": "pipe",
             "source": {"type": "merge", "version": 2, "datasets": [f"{w}-enrich w", f"{c}-enrich c"],
-                       "equality": equality, "identity": "first"}}
+                       "equality": equality, "identity": "first"},
+            # marks the pipe that makes a global dataset (hub/documentation/data-management/data-management.rst)
+            "metadata": {"global": True}}
 
 
 def _translate(reference: Any, type_name: str, target: str) -> Any:

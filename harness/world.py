@@ -48,10 +48,9 @@ class World:
                         env={"node-env": "prod"}, secrets=SECRETS, state_dir=self.state)
 
     def sync(self, rounds: int | None = None, rescan: bool = False) -> Any:
-        """Run the pipes; fail on any error but the guard of a collect pipe over a store that is still empty."""
+        """Run the pipes; fail on any error."""
         report = self.emulator().run(rounds=rounds, rescan=rescan)
-        errors = [error for error in report.errors if "if_source_empty" not in error]
-        assert not errors, errors
+        assert not report.errors, report.errors
         return report
 
     def writes(self) -> int:

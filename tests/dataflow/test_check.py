@@ -163,3 +163,13 @@ def test_share_pumps_retry_as_the_receivers_answer() -> None:
                          for status in (400, 413, 422, 431, 429, 503, 500)}
             assert effective == {400: (0, 0), 413: (0, 0), 422: (0, 0), 431: (0, 0), 429: (30, 60), 503: (30, 60),
                                  500: (5, 60)}, path.name
+
+
+def test_global_pipes_are_marked_global_and_collect_pipes_accept_an_empty_source() -> None:
+    # data-management.rst: a global pipe carries "metadata": {"global": true}; configuration-sources-json.rst:
+    # if_source_empty "fail" fails every run that reads nothing, incremental ones included
+    for path in (REPO / "sesam-config" / "pipes").glob("*.conf.json"):
+        pipe = json.loads(path.read_text(encoding="utf-8"))
+        assert (pipe.get("metadata") == {"global": True}) == pipe["_id"].startswith("global-"), path.name
+        if pipe["_id"].endswith("-collect"):
+            assert pipe["source"]["alternatives"]["prod"]["if_source_empty"] == "accept", path.name
