@@ -25,6 +25,12 @@ def _pairs(values: list[str], option: str) -> dict[str, str]:
     return pairs
 
 
+def _warn(warnings: list[str]) -> None:
+    """What a node would accept but not do, such as a join it cannot track: on stderr, before anything else."""
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m emulator", description="Run Sesam pipe configurations offline.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -52,6 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "run":
             emulator = Emulator(args.config, _pairs(args.system, "--system"), env, secrets, args.state)
+            _warn(emulator.warnings)
             for pipe_id in args.reset:
                 emulator.reset(pipe_id)
             report = emulator.run(rounds=args.rounds, rescan=args.rescan)
@@ -59,6 +66,7 @@ def main(argv: list[str] | None = None) -> int:
             failed = bool(report.rounds) and any(p.errors for p in report.rounds[-1])
             return 1 if failed or (args.rounds is None and not report.settled) else 0
         report, results = run_tests(args.config, env, secrets, args.rounds, args.update)
+        _warn(report.warnings)
     except EmulatorError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

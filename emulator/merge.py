@@ -22,7 +22,8 @@ from typing import Any
 from emulator.config import parse_dataset_alias
 from emulator.dataset import Store
 from emulator.dtl.engine import Context, DTLEnvironment
-from emulator.dtl.hops import join_values, referenced_aliases
+from emulator.dtl.dependencies import free_variables
+from emulator.dtl.hops import join_values
 from emulator.errors import ConfigError, Unsupported
 from emulator.sources import SourceRead
 from emulator.values import as_list, make_ni
@@ -65,7 +66,7 @@ class MergeSource:
             raise ConfigError(f"{self.where}: merge equality rules must be ['eq', <expr>, <expr>], got {rule!r}")
         sides = []
         for expression in rule[1:]:
-            aliases = referenced_aliases(expression, self.aliases)
+            aliases = free_variables(expression, self.aliases) & set(self.aliases)
             if len(aliases) != 1:
                 raise ConfigError(f"{self.where}: each side of {rule!r} must refer to exactly one dataset alias")
             sides.append((aliases.pop(), expression))

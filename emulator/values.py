@@ -13,6 +13,8 @@ import json
 from decimal import Decimal
 from typing import Any
 
+Entity = dict[str, Any]
+
 NI_PREFIX = "~:"
 DATETIME_PREFIX = "~t"
 DECIMAL_PREFIX = "~f"

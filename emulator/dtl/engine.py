@@ -48,7 +48,7 @@ def transform(*names: str) -> Callable[[Function], Function]:
 
 @dataclass
 class DTLEnvironment:
-    """What a pipe gives its transforms: namespaces, the store for hops, and where hops record dependencies."""
+    """What a pipe gives its transforms: namespaces, the store for hops, and the source's previous versions."""
 
     pipe_id: str
     namespaced: bool = False
@@ -56,7 +56,6 @@ class DTLEnvironment:
     property_namespace: str = ""
     lookup: Any = None  # emulator.dtl.hops.Lookup, set by the runner
     previous_version: Callable[[dict[str, Any]], dict[str, Any] | None] | None = None  # for is-changed
-    dependency_recorder: Callable[[str, str, Any, list[str]], None] | None = None
 
 
 class Discarded(Exception):

@@ -63,6 +63,13 @@ def _secret_in_a_pipe(pipes: Pipes) -> None:
     pipes["customwebshop-product-share"]["sink"]["headers"] = {"Authorization": "Bearer $SECRET(service-token)"}
 
 
+def _untrackable_hops(pipes: Pipes) -> None:
+    rules = pipes["customwebshop-product-transform"]["transform"]["rules"]
+    spec = rules["default"][0][2][1][1]
+    rules["default"][0][2] = ["first", ["map", ["first", ["hops", {**spec, "where": [["eq", "_.", "ce.sku-key"]]}]],
+                                        "_S.sku-key"]]
+
+
 def _python_transform(pipes: Pipes) -> None:
     pipes["customwebshop-product-enrich"]["transform"] = {"type": "http", "system": "customwebshop", "url": "/x"}
 
@@ -82,6 +89,8 @@ def _python_transform(pipes: Pipes) -> None:
     (_unimplemented_function, "DTL function 'no-such-fn' is not supported"),
     (_unimplemented_transform, "DTL transform function 'no-such-transform' is not supported"),
     (_python_transform, "transform type 'http' is not run by the offline runner"),
+    (_untrackable_hops, "pipe customwebshop-product-transform: rule 'default': hops 'ce' "
+                        "(customwebshop-product-enrich) cannot be tracked"),
     (_secret_in_a_pipe, "pipe customwebshop-product-share: uses $SECRET(..), which a node substitutes only in systems"),
 ])
 def test_each_kind_of_problem_is_caught(tmp_path: Path, breakage: Callable[[Pipes], None], expected: str) -> None:
