@@ -20,8 +20,8 @@ from service.settings import Secret, Settings
 CONFIG = Path(__file__).resolve().parents[1] / "sesam-config"
 SERVICE_TOKEN = "sesam-service-token"
 SHOP_TOKEN = "shop-token"
-SECRETS = {"service-token": SERVICE_TOKEN, "woocommerce-consumer-key": "ck_sandbox",
-           "woocommerce-consumer-secret": "cs_sandbox", "customwebshop-token": SHOP_TOKEN}
+# The one secret the pipes' systems send (their basic-auth password); the shops' credentials are the services'.
+SECRETS = {"service-token": SERVICE_TOKEN}
 
 
 @dataclass
@@ -123,8 +123,10 @@ def fast_retry_copy(folder: Path) -> Path:
     return folder
 
 
-def start_world(state: Path) -> World:
-    woo = ServedApp(create_woo_app(Store(), behind_https=True)).start()
+def start_world(state: Path, woo_store: Store | None = None) -> World:
+    """Both shops (WooCommerce from `woo_store` when given, e.g. one seeded in bulk), both services, and the pipes'
+    state in `state`."""
+    woo = ServedApp(create_woo_app(woo_store or Store(), behind_https=True)).start()
     shop = ServedApp(create_shop_app(token=SHOP_TOKEN)).start()
     common: dict[str, Any] = dict(service_token=Secret(SERVICE_TOKEN), settle_seconds=0, upstream_retries=1,
                                   log_level="WARNING")

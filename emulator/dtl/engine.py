@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from emulator.errors import DTLError, Unsupported
@@ -104,13 +105,16 @@ class Context:
         return expression
 
     def _evaluate_string(self, text: str) -> Any:
+        if self.aliases:
+            head, _, rest = text.partition(".")
+            if head in self.aliases:
+                return walk_path(self.aliases[head], rest)
+        if not text.startswith("_"):
+            return text  # a string literal
         if text == "_.":
             return self._current()
         if text.startswith("_."):
             return walk_path(self._current(), text[2:])
-        head, _, rest = text.partition(".")
-        if head in self.aliases:
-            return walk_path(self.aliases[head], rest)
         for prefix, hop in (("_P.", lambda: self.parent), ("_R.", lambda: self.root)):
             if text.startswith(prefix):
                 other = hop()
@@ -165,7 +169,8 @@ def walk_path(value: Any, path: str) -> Any:
     return value
 
 
-def split_path(path: str) -> list[str]:
+@lru_cache(maxsize=4096)  # paths are written in the configuration: few, and met for every entity
+def split_path(path: str) -> tuple[str, ...]:
     """`foo.'john.doe''s'.bar` → `["foo", "john.doe's", "bar"]`: "You can have periods in path elements if you
     quote them … A quoted path element must begin and end with a single quote. Single quotes can be escaped with
     `''`" (hub/dtl/paths.rst)."""
@@ -182,7 +187,7 @@ def split_path(path: str) -> list[str]:
             position = len(path) if end < 0 else end
         steps.append(element)
         if position == len(path):
-            return steps
+            return tuple(steps)
         if path[position] != ".":
             raise DTLError(f"path {path!r}: a quoted path element must begin and end with a single quote")
         position += 1
