@@ -14,9 +14,9 @@ from dataflow import docs, pipes
 from emulator.verify import run_tests
 
 def expected_outputs(root: Path, update: bool) -> list[str]:
-    """Run the pipes with node-env=test; with `update`, rewrite expected/, else list the pipes that differ."""
-    _, verifications = run_tests(root / "sesam-config", {}, {}, None, update)
-    return [f"sesam-config/expected/{v.pipe}.json" for v in verifications if not v.passed]
+    """Run the pipes as `sesam test` does; with `update`, rewrite expected/, else list what does not match."""
+    run = run_tests(root / "sesam-config", {}, {}, None, update)
+    return [*run.failures, *(f"sesam-config/expected/{v.spec}.json" for v in run.results if not v.passed)]
 
 
 def stale(root: Path, files: dict[Path, str]) -> list[Path]:

@@ -2,7 +2,7 @@
 
 Per system s and type t: `s-t-collect` → `s-t-enrich` → `global-t` → `s-t-transform` → `s-t-share`.
 - collect: JSON Pull from our service (`/entities/t`, since, chronological), a conditional source whose `test`
-  alternative is test data, a five-minute schedule and a nightly full rescan (deletion tracking catches records
+  alternative is an http_endpoint that `sesam upload` feeds from `testdata/<pipe>.json`, a five-minute schedule and a nightly full rescan (deletion tracking catches records
   deleted for good). `if_source_empty` is `accept`, said explicitly so a node-wide `fail` default cannot apply:
   "fail" fails the pipe whenever "the source returns no entities" (configuration-sources-json.rst), which with
   `since` is every quiet run, and it would also refuse the real deletion of a type's last record. The guard
@@ -68,13 +68,13 @@ def system_config(system: str) -> dict[str, Any]:
 
 def collect(system: str, type_name: str) -> dict[str, Any]:
     namespace = ns(system, type_name)
-    test_entities = collect_entities()[f"{namespace}-collect"]
     return {
         "_id": f"{namespace}-collect", "type": "pipe",
         "source": {"type": "conditional", "condition": "$ENV(node-env)", "alternatives": {
             "prod": {"type": "json", "system": system, "url": f"/entities/{type_name}", "supports_since": True,
                      "is_chronological": True, "if_source_empty": "accept"},
-            "test": {"type": "embedded", "entities": test_entities}}},
+            # `sesam upload` posts testdata/<pipe>.json to this pipe's receiver (the layout `sesam convert` makes)
+            "test": {"type": "http_endpoint"}}},
         "namespaces": {"identity": namespace, "property": namespace},
         "pump": {"schedule_interval": 300, "rescan_cron_expression": "0 3 * * ?"},
     }
@@ -282,6 +282,8 @@ def build() -> dict[str, Any]:
             files[f"{base}-enrich.conf.json"] = enrich(system, type_name)
             files[f"{base}-transform.conf.json"] = transform(system, type_name)
             files[f"{base}-share.conf.json"] = share(system, type_name)
+            # `sesam verify` compares only pipes a spec names; expected/<pipe>.json is written by running the pipes
+            files[f"expected/{ns(system, type_name)}-share.test.json"] = {}
     return files
 
 

@@ -20,7 +20,7 @@ from emulator.dtl.functions.datetimes import decode_datetime, encode_datetime
 from emulator.dtl.dependencies import SOURCE, Join, derive
 from emulator.dtl.hops import join_values
 from emulator.indexes import JoinIndex
-from emulator.errors import EmulatorError, PipeRunError, SequenceConflict, Unsupported
+from emulator.errors import ConfigError, EmulatorError, PipeRunError, SequenceConflict, Unsupported
 from emulator.jsonpull import JsonSource
 from emulator.jsonpush import Item, JsonSink
 from emulator.merge import MergeSource
@@ -140,7 +140,7 @@ class Pipe:
         if kind == "merge":
             return MergeSource(self.id, spec, self.store, namespaced)
         if kind == "http_endpoint":
-            return HttpEndpointSource(_testdata(config, self.id))
+            return HttpEndpointSource()
         return JsonSource(self.id, spec, _system(f"pipe {self.id}", spec, systems), self.pump)
 
     # --- hops lookups (emulator.dtl.hops.Lookup) ----------------------------------------------------------------
@@ -169,6 +169,12 @@ class Pipe:
         if previous is not None and self.add_namespaces:
             previous = add_namespaces(previous, self.identity_ns, self.property_ns)
         return previous
+
+    def receive(self, entities: list[dict[str, Any]]) -> None:
+        """Entities pushed to the pipe's receiver, as `/receivers/<pipe>/entities` takes them."""
+        if not isinstance(self.source, HttpEndpointSource):
+            raise ConfigError(f"pipe {self.id}: only a pipe with an http_endpoint source receives entities")
+        self.source.receive(entities)
 
     @property
     def input_datasets(self) -> list[str]:
@@ -305,17 +311,6 @@ def shift_offset(pipe_id: str, offset: Any, delta: Any) -> Any:
 
 def capture_dataset(pipe_id: str) -> str:
     return f"system:sink:{pipe_id}"
-
-
-def _testdata(config: Config, pipe_id: str) -> list[dict[str, Any]]:
-    path = config.folder / "testdata" / f"{pipe_id}.json"
-    if not path.exists():
-        return []
-    try:
-        entities = json.loads(path.read_text(encoding="utf-8"))
-    except ValueError as error:
-        raise PipeRunError(f"{path}: not valid JSON ({error})") from None
-    return entities if isinstance(entities, list) else [entities]
 
 
 def _merge_result(report: PipeReport, result: SinkResult) -> None:

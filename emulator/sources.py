@@ -100,15 +100,20 @@ class EmbeddedSource:
 
 
 class HttpEndpointSource:
-    """`configuration-sources-http.rst`: entities are pushed to the pipe's receiver. Offline, the only pushes are the
-    ones `sesam upload` makes from `testdata/<pipe-id>.json`, so those are read; like pushed data they carry no
+    """`configuration-sources-http.rst`: entities are pushed to the pipe's receiver (`/receivers/<pipe>/entities`);
+    offline the only pushes are `sesam upload`'s, from `testdata/<pipe>.json` (emulator.verify). A run reads what
+    arrived since the last successful run (the offset counts what was read); like pushed data it carries no
     deletion tracking ("data that used to be included in the push … is not marked as deleted",
     custom-data-source.rst)."""
 
     type = "http_endpoint"
 
-    def __init__(self, testdata: list[dict[str, Any]]) -> None:
-        self.entities = testdata
+    def __init__(self) -> None:
+        self.received: list[dict[str, Any]] = []
+
+    def receive(self, entities: list[dict[str, Any]]) -> None:
+        self.received.extend(dict(entity) for entity in entities)
 
     def read(self, offset: Any, full: bool) -> SourceRead:
-        return SourceRead([dict(entity) for entity in self.entities], full=False, offset=None)
+        start = offset if isinstance(offset, int) else 0
+        return SourceRead([dict(entity) for entity in self.received[start:]], full=False, offset=len(self.received))

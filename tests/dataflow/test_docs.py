@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -179,3 +181,16 @@ def test_expected_outputs_are_what_the_pipes_produce_on_the_test_data() -> None:
     """QA's `sesam test` compares a node's output with expected/; offline we must get the same."""
     from dataflow.__main__ import expected_outputs
     assert expected_outputs(REPO, update=False) == []
+
+
+def test_sesam_test_as_the_readme_writes_it_passes() -> None:
+    """What sesam test would do with sesam-config/ (upload testdata/, run, verify expected/), offline: every output
+    pipe has its spec, every test data file feeds an http_endpoint, no --secret is needed."""
+    command = "python -m emulator test sesam-config"
+    assert command in (REPO / "README.md").read_text(encoding="utf-8")
+    done = subprocess.run([sys.executable, *command.split()[1:]], cwd=REPO, capture_output=True, text=True,
+                          timeout=300, check=False)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    shares = sorted(path.name[: -len(".conf.json")] for path in (REPO / "sesam-config/pipes").glob("*-share.conf.json"))
+    assert [line.split()[1] for line in done.stdout.splitlines() if line.startswith("PASS ")] == shares
+    assert "warning" not in done.stderr
