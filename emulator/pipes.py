@@ -1,8 +1,9 @@
 """One pipe, built from its configuration (source → namespaces → transforms → namespaces → sink), and its runs.
 
 Building refuses every construct the emulator does not implement (naming the pipe and the construct), so nothing in
-a configuration is silently ignored. A run reads its source completely and transforms everything before the sink
-writes, so a failed read or transform changes nothing; the pipe's offset, retries and dependency records are only
+a configuration is silently ignored, and derives the pipe's dependency tracking from its DTL. A run reads its source
+completely and transforms everything before the sink writes, so a failed read or transform changes nothing; the
+pipe's offset, write-error bookkeeping and the dataset offsets its dependency tracking has looked at are only
 stored when the run succeeds.
 """
 from __future__ import annotations
