@@ -39,7 +39,6 @@ def child() -> None:
 
 
 def seeded_store(args: argparse.Namespace) -> Any:
-    from sandbox.faults import Faults  # noqa: F401  (the store is wrapped in the fault injector by create_app)
     from sandbox.woocommerce import Store
     from sandbox.woocommerce.seed import seed_bulk
 
