@@ -2,8 +2,12 @@
 
 Per system s and type t: `s-t-collect` → `s-t-enrich` → `global-t` → `s-t-transform` → `s-t-share`.
 - collect: JSON Pull from our service (`/entities/t`, since, chronological), a conditional source whose `test`
-  alternative is embedded test data, an hourly schedule and a nightly full rescan (deletion tracking catches records
-  deleted for good); `if_source_empty: fail` so a bad empty answer never deletes everything downstream.
+  alternative is an http_endpoint that `sesam upload` feeds from `testdata/<pipe>.json`, a five-minute schedule and a nightly full rescan (deletion tracking catches records
+  deleted for good). `if_source_empty` is `accept`, said explicitly so a node-wide `fail` default cannot apply:
+  "fail" fails the pipe whenever "the source returns no entities" (configuration-sources-json.rst), which with
+  `since` is every quiet run, and it would also refuse the real deletion of a type's last record. The guard
+  against a bad empty answer is the service's: it answers an empty full read only when the shop confirms it holds
+  no records.
 - enrich: keeps deleted records as live entities flagged `<ns>:deleted` (so links through the merge survive the
   delete and the delete can be propagated), adds `rdf:type`, `<ns>:self-ref` and `<ns>:origin-ref` (the
   `sesam_origin` stamp as a reference), normalised natural keys, `<ns>:modified` and the common values `<ns>:g-*`.
@@ -15,7 +19,8 @@ Per system s and type t: `s-t-collect` → `s-t-enrich` → `global-t` → `s-t-
   References are translated through the target type's global dataset; an insert waits (is discarded, and re-run by
   dependency tracking) until everything it refers to exists in s.
 - share: JSON Push to `/receiver/t`; only explicit deletes are pushed (a delete made by deletion tracking after a
-  rescan of the transform is never sent upstream).
+  rescan of the transform is never sent upstream); the pushed `_id` is the transform's (`<ns>:<id>`, the record
+  updated or the one an insert comes from), which the sink's namespace removal would otherwise cut to `<id>`.
 """
 from __future__ import annotations
 
@@ -26,14 +31,21 @@ from typing import Any
 from dataflow.testdata import collect_entities
 from dataflow.model import ENTITY_TYPES, SHOP, SYSTEMS, TYPES, WOO, EntityType, Property, blank, money, ns, path
 
-AUTH_HEADERS = {"Authorization": "Bearer $SECRET(service-token)"}
+# A node substitutes $SECRET only in systems (hub/documentation/operations/security.rst): the service token travels
+# as the password of the system's basic authentication (configuration-systems-microservice.rst), which the service
+# accepts (README, SERVICE_TOKEN). The user name is not a secret.
+AUTHENTICATION = {"authentication": "basic", "username": "sesam", "password": "$SECRET(service-token)"}
 ENV = {WOO: {"WOOCOMMERCE_URL": "$ENV(woocommerce-url)",
              "WOOCOMMERCE_CONSUMER_KEY": "$SECRET(woocommerce-consumer-key)",
              "WOOCOMMERCE_CONSUMER_SECRET": "$SECRET(woocommerce-consumer-secret)"},
        SHOP: {"WEBSHOP_URL": "$ENV(customwebshop-url)", "WEBSHOP_TOKEN": "$SECRET(customwebshop-token)"}}
-# The receivers answer 422 when retrying cannot help and 503 when it can (README, "Receivers").
+# The receivers answer 422 when retrying cannot help and 503 when it can (README, "Receivers"): a 4xx goes to the
+# dead-letter dataset at once, 429 and 503 are retried after a delay. A retry property set on a pump would win over
+# every entry here (configuration-systems-url.rst, retry_strategy), so the pumps set none of them.
+NO_RETRIES = {"write_retry_delay": 0, "max_retries_per_entity": 0}
 RETRY_STRATEGY = {
-    "400-428": {"write_retry_delay": 0, "max_retries_per_entity": 0},
+    "400-428": NO_RETRIES,
+    "430-499": NO_RETRIES,
     "429,503": {"write_retry_delay": 60, "max_retries_per_entity": 30, "read_retry_delay": 60, "max_read_retries": 3},
     "default": {"write_retry_delay": 60, "max_retries_per_entity": 5, "read_retry_delay": 0},
 }
@@ -50,19 +62,19 @@ def system_config(system: str) -> dict[str, Any]:
         "docker": {"image": "$ENV(sync-image)", "port": 5000, "memory": 256,
                    "environment": {"SYSTEM": system, **ENV[system],
                                    "SERVICE_TOKEN": "$SECRET(service-token)"}},
-        "read_timeout": 1800, "retry_strategy": RETRY_STRATEGY,
+        **AUTHENTICATION, "read_timeout": 1800, "retry_strategy": RETRY_STRATEGY,
     }
 
 
 def collect(system: str, type_name: str) -> dict[str, Any]:
     namespace = ns(system, type_name)
-    test_entities = collect_entities()[f"{namespace}-collect"]
     return {
         "_id": f"{namespace}-collect", "type": "pipe",
         "source": {"type": "conditional", "condition": "$ENV(node-env)", "alternatives": {
             "prod": {"type": "json", "system": system, "url": f"/entities/{type_name}", "supports_since": True,
-                     "is_chronological": True, "headers": AUTH_HEADERS, "if_source_empty": "fail"},
-            "test": {"type": "embedded", "entities": test_entities}}},
+                     "is_chronological": True, "if_source_empty": "accept"},
+            # `sesam upload` posts testdata/<pipe>.json to this pipe's receiver (the layout `sesam convert` makes)
+            "test": {"type": "http_endpoint"}}},
         "namespaces": {"identity": namespace, "property": namespace},
         "pump": {"schedule_interval": 300, "rescan_cron_expression": "0 3 * * ?"},
     }
@@ -183,7 +195,9 @@ def merge(type_name: str) -> dict[str, Any]:
     equality += [["eq", f"w.{w}:{rule.key}", f"c.{c}:{rule.key}"] for rule in ENTITY_TYPES[type_name].merge_rules]
     return {"_id": f"global-{type_name}", "type": "pipe",
             "source": {"type": "merge", "version": 2, "datasets": [f"{w}-enrich w", f"{c}-enrich c"],
-                       "equality": equality, "identity": "first"}}
+                       "equality": equality, "identity": "first"},
+            # marks the pipe that makes a global dataset (hub/documentation/data-management/data-management.rst)
+            "metadata": {"global": True}}
 
 
 def _translate(reference: Any, type_name: str, target: str) -> Any:
@@ -259,19 +273,28 @@ LINE_FIELDS = {WOO: {"name": "_S.name", "quantity": "_S.quantity",
 
 def _reference_rules(entity_type: EntityType, target: str) -> tuple[list[Any], dict[str, list[Any]]]:
     """Orders: the customer and each line's product translated into the target's ids, through the global
-    datasets. Lines go through the named rule `line` (`_S` is one line there, so hops can join on it).
-    `missing-references` counts references that do not exist in the target yet."""
+    datasets. Every lookup joins on a path from the source entity, so a node's dependency tracking follows it back
+    (hub/features/dependency-tracking.rst, hub/dtl/caveats.rst): an order left out because its customer or a
+    product is not in the target yet is re-run when the global record gains the target's id. The products of both
+    sides' lines are found once (`line-products`: each found product's `$ids` and target id); the rule `line`
+    (where `_S` is one line) picks its own from the parent's target. `missing-references` counts references that
+    do not exist in the target yet."""
     if entity_type.name != "order":
         return [], {}
     mine = ns(target, "order")
-    line_rule = [["add", "product_id", ["if", ["is-null", "_S.product"], None,
-                                        _translate("_S.product", "product", target)]],
+    line_products = ["combine", *(["hops", {
+        "datasets": ["global-product g"], "where": [["eq", f"_S.{ns(system, 'order')}:g-lines.product", "g.$ids"]],
+        "return": ["dict", "ids", "g.$ids", "id", ["first", f"g.{ns(target, 'product')}:id"]]}]
+        for system in (other(target), target))]
+    found = ["filter", ["in", "_S.product", "_.ids"], f"_P._T.{mine}:line-products"]
+    line_rule = [["add", "product_id", ["if", ["is-null", "_S.product"], None, ["first", ["map", "_.id", found]]]],
                  *(["add", key, value] for key, value in LINE_FIELDS[target].items()),
                  ["add", "unresolved", ["and", ["is-not-null", "_S.product"], ["is-null", "_T.product_id"]]]]
     fields = ["product_id", *LINE_FIELDS[target]]
     customer = ["coalesce", ["list", *(_translate(f"_S.{ns(system, 'order')}:g-customer", "customer", target)
                                        for system in (other(target), target))]]
     outer = [
+        ["add", "line-products", line_products],
         ["add", "resolved-lines", ["apply", "line", ["coalesce", ["list", "_T.g-lines", ["list"]]]]],
         ["add", "ref-lines", ["map", ["dict", *(item for key in fields for item in (key, f"_.{mine}:{key}"))],
                               "_T.resolved-lines"]],
@@ -348,7 +371,7 @@ def transform(target: str, type_name: str) -> dict[str, Any]:
              if (prop.woo_write if target == WOO else prop.shop_write)
              and (prop.shop_read if target == WOO else prop.woo_read) is not None]
     helpers = ["my-id", "my-deleted", "other-id", "other-deleted", "my-time", "other-time", "other-newer",
-               "other-is-home", "missing-references", "resolved-lines", "ref-customer", "ref-lines", "g-managed",
+               "other-is-home", "missing-references", "line-products", "resolved-lines", "ref-customer", "ref-lines", "g-managed",
                *(f"g-{prop.common}" for prop in flows), *(f"fp-{prop.common}" for prop in flows)]
     reference_rules, named_rules = _reference_rules(entity_type, target)
     update_or_insert: list[Any] = [*(["add", f"g-{prop.common}", _golden(prop, target, type_name)] for prop in flows),
@@ -405,10 +428,12 @@ def share(system: str, type_name: str) -> dict[str, Any]:
         "transform": {"type": "dtl", "rules": {"default": [
             # Only deletes the transform asked for: deletion tracking after a rescan must never delete upstream.
             ["discard", ["or", ["neq", "_S._deleted", True], ["eq", f"_S.{namespace}:delete-requested", True]]],
-            ["copy", "*"], ["remove", f"{namespace}:delete-requested"]]}},
-        "sink": {"type": "json", "system": system, "url": f"/receiver/{type_name}", "batch_size": 100,
-                 "headers": AUTH_HEADERS},
-        "pump": {"schedule_interval": 60, "max_retries_per_entity": 5, "max_consecutive_write_errors": 10,
+            ["copy", "*"], ["remove", f"{namespace}:delete-requested"],
+            # The json sink removes namespaces, `_id`'s too (hub/features/namespaces.rst): `<ns>:4` (an update) and
+            # `<other ns>:4` (an insert) would both go out as "4". One more namespace in front keeps them apart.
+            ["add", "_id", ["concat", f"{namespace}-share:", "_S._id"]]]}},
+        "sink": {"type": "json", "system": system, "url": f"/receiver/{type_name}", "batch_size": 100},
+        "pump": {"schedule_interval": 60, "max_consecutive_write_errors": 10,
                  "max_write_errors_in_retry_dataset": 1000, "dead_letter_dataset": f"{namespace}-share-dead-letters",
                  "track_dead_letters": True},
     }
@@ -434,6 +459,8 @@ def build() -> dict[str, Any]:
             files[f"{base}-enrich.conf.json"] = enrich(system, type_name)
             files[f"{base}-transform.conf.json"] = transform(system, type_name)
             files[f"{base}-share.conf.json"] = share(system, type_name)
+            # `sesam verify` compares only pipes a spec names; expected/<pipe>.json is written by running the pipes
+            files[f"expected/{ns(system, type_name)}-share.test.json"] = {}
     return files
 
 

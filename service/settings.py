@@ -125,7 +125,8 @@ VARIABLES: tuple[EnvVar, ...] = (
            "JSON object adapting the transport to a shop that differs from our contract "
            "(see docs/custom-webshop-api.md); `{}` is the contract itself."),
     EnvVar("SERVICE_TOKEN", "service_token", Secret, None,
-           "When set, every endpoint but `/health` requires `Authorization: Bearer <token>`.", secret=True),
+           "When set, every endpoint but `/health` requires it: `Authorization: Bearer <token>`, or HTTP Basic "
+           "with the token as the password (any user name).", secret=True),
     EnvVar("UPSTREAM_TIMEOUT", "upstream_timeout", _float_range(1, 3600), "60",
            "Seconds to wait for the shop to connect or send data, per request."),
     EnvVar("UPSTREAM_RETRIES", "upstream_retries", _int_range(0, 20), "5",
