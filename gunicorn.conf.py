@@ -12,6 +12,9 @@ One worker process by default: the JSON Push full-sync sequence state lives in t
 sequence must meet it. The work is waiting on shops, which threads do well.
 """
 import os
+import signal
+from types import FrameType
+from typing import Any
 
 from service.settings import settings_or_exit
 
@@ -26,3 +29,26 @@ graceful_timeout = 30
 keepalive = 75
 accesslog = "-"
 
+
+def post_worker_init(worker: Any) -> None:
+    """Let a worker quit once, however many quit signals reach it.
+
+    Ctrl-C reaches the worker twice: SIGINT from the terminal (the whole process group gets it) and SIGQUIT from
+    the master, which relays it. gthread's `handle_quit` calls `ThreadPoolExecutor.shutdown()`, which holds the
+    pool's non-reentrant `_shutdown_lock`; when the second signal lands inside that block, the nested `handle_quit`
+    waits for the lock its own thread holds, and the worker hangs until the master's SIGKILL after
+    `graceful_timeout` ("Worker was sent SIGKILL! Perhaps out of memory?"). Seen with faulthandler: handle_quit →
+    shutdown → handle_quit → shutdown, main thread only (python/cpython#121649). One quit is all it takes.
+    """
+    quit_once = worker.handle_quit
+    quitting = False
+
+    def handle_quit(sig: int, frame: FrameType | None) -> None:
+        nonlocal quitting
+        if quitting:
+            return
+        quitting = True
+        quit_once(sig, frame)
+
+    signal.signal(signal.SIGINT, handle_quit)
+    signal.signal(signal.SIGQUIT, handle_quit)

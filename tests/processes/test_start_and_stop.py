@@ -115,3 +115,39 @@ def test_check_validates_without_serving():
     result = subprocess.run([sys.executable, "-m", "service", "--check"], cwd=ROOT, capture_output=True,
                             text=True, timeout=DEADLINE, env=env)
     assert (result.returncode, result.stderr) == (0, "")
+
+
+# -- Ctrl-C --------------------------------------------------------------------------------------------------------
+
+def test_a_second_quit_signal_inside_the_pool_shutdown_does_not_hang_the_worker():
+    """Ctrl-C's second quit signal (the master's SIGQUIT after the terminal's SIGINT), delivered exactly where it
+    deadlocked gthread's handle_quit; without gunicorn.conf.py's post_worker_init this hangs until killed."""
+    env = environment(SYSTEM="customwebshop", WEBSHOP_URL="https://shop.example", WEBSHOP_TOKEN="t",
+                      PYTHONPATH=str(ROOT))
+    process = subprocess.Popen([sys.executable, "tests/processes/quit_twice.py", "gunicorn.conf.py"], cwd=ROOT,
+                               env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        output, _ = process.communicate(timeout=DEADLINE)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
+        pytest.fail("the worker deadlocked on the second quit signal")
+    assert process.returncode == 0, output
+
+
+def test_ctrl_c_on_make_start_stops_the_service_and_the_sandbox(tmp_path: Path, started: list[Started]):
+    port, sandbox_port = free_port(), free_port()
+    run = Started(tmp_path / "start.log", SYSTEM="woocommerce", PORT=str(port), SANDBOX_PORT=str(sandbox_port))
+    started.append(run)
+    run.wait_until_serving(port)
+    assert len(requests.get(f"http://127.0.0.1:{port}/entities/order", timeout=DEADLINE).json()) > 0
+    pushed = requests.post(f"http://127.0.0.1:{port}/receiver/customer", timeout=DEADLINE, json=[
+        {"_id": "customwebshop-customer:1", "sesam_origin": "customwebshop-customer:1",
+         "email": "aiko.tanaka@example.jp", "first_name": "愛子", "last_name": "田中"}])
+    assert pushed.json()["created"] == 1, pushed.text
+
+    assert run.interrupt() == 0, run.output()
+    output = run.output()
+    assert "Worker exiting" in output and "Shutting down: Master" in output
+    assert "SIGKILL" not in output and "Traceback" not in output
+    assert refuses_connections(port) and refuses_connections(sandbox_port)
