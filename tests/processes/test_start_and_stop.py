@@ -151,3 +151,72 @@ def test_ctrl_c_on_make_start_stops_the_service_and_the_sandbox(tmp_path: Path, 
     assert "Worker exiting" in output and "Shutting down: Master" in output
     assert "SIGKILL" not in output and "Traceback" not in output
     assert refuses_connections(port) and refuses_connections(sandbox_port)
+
+
+# -- scripts/start.sh ----------------------------------------------------------------------------------------------
+
+class Stranger:
+    """Something else listening where the demo sandbox would: it answers everything, and counts."""
+
+    def __init__(self) -> None:
+        self.requests: list[str] = []
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        self.requests.append(environ["PATH_INFO"])
+        start_response("200 OK", [("Content-Type", "application/json")])
+        return [b'{"items": [], "next_cursor": null}']
+
+
+def test_a_taken_sandbox_port_refuses_the_start_and_never_reaches_the_stranger(tmp_path: Path,
+                                                                             started: list[Started]):
+    stranger = Stranger()
+    port = free_port()
+    with ServedApp(stranger) as served:
+        run = Started(tmp_path / "start.log", SYSTEM="customwebshop", PORT=str(port), SANDBOX_PORT=str(served.port))
+        started.append(run)
+        assert run.finish() == 1, run.output()
+    output = run.output()
+    assert f"not started: the demo reference webshop cannot listen on port {served.port}" in output
+    assert "SANDBOX_PORT" in output and "serving the demo" not in output
+    assert stranger.requests == [] and refuses_connections(port)
+
+
+def test_a_bad_setting_stops_the_start_before_any_sandbox(tmp_path: Path, started: list[Started]):
+    run = Started(tmp_path / "start.log", SYSTEM="customwebshop", SANDBOX_PORT="8o82", GUNICORN_THREADS="many")
+    started.append(run)
+    assert run.finish() == 2
+    output = run.output()
+    assert "SANDBOX_PORT: must be a whole number from 1 to 65535 (got '8o82')" in output
+    assert "GUNICORN_THREADS: must be a whole number" in output
+    assert "listening" not in output and "Traceback" not in output
+
+
+def test_secrets_come_from_the_env_file_and_never_reach_a_command_line(tmp_path: Path, started: list[Started]):
+    token = "shop-token-Ærøskøbing-42"
+    with ServedApp(create_shop_app(token=token, seed="demo")) as shop:
+        env_file = tmp_path / "shop.env"
+        env_file.write_text(f"# the shop\nSYSTEM=customwebshop\n\nWEBSHOP_URL={shop.url}\nWEBSHOP_TOKEN={token}\n"
+                            "PORT=1\n", encoding="utf-8")
+        port = free_port()
+        run = Started(tmp_path / "start.log", ENV_FILE=str(env_file), PORT=str(port))  # the environment wins
+        started.append(run)
+        run.wait_until_serving(port)
+        pulled = requests.get(f"http://127.0.0.1:{port}/entities/customer", timeout=DEADLINE).json()
+        listed = requests.get(f"{shop.url}/customers", params={"limit": 500}, timeout=DEADLINE,
+                              headers={"Authorization": f"Bearer {token}"}).json()["items"]
+        assert listed and {c["email"] for c in pulled} == {c["email"] for c in listed}, "the file's shop, its token"
+        command_lines = run.group_command_lines()
+        assert any("service" in line for line in command_lines)
+        assert not [line for line in command_lines if token in line]
+        assert run.interrupt() == 0
+    assert token not in run.output()
+
+
+def test_a_malformed_env_file_line_is_named_not_shown(tmp_path: Path, started: list[Started]):
+    env_file = tmp_path / "shop.env"
+    env_file.write_text("SYSTEM=customwebshop\nexport WEBSHOP_TOKEN cs_secret_value\n")
+    run = Started(tmp_path / "start.log", ENV_FILE=str(env_file))
+    started.append(run)
+    assert run.finish() == 2
+    assert f"not started: {env_file} line 2 is not NAME=value" in run.output()
+    assert "cs_secret_value" not in run.output()
