@@ -6,6 +6,8 @@ derived from that list. Every problem is reported at once, so an operator fixes 
 from __future__ import annotations
 
 import json
+import re
+import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -50,6 +52,18 @@ def _url(raw: str) -> str:
     return raw.rstrip("/")
 
 
+def _woocommerce_url(raw: str) -> str:
+    """A URL that already holds the REST prefix would be sent to `/wp-json/wc/v3/wp-json/wc/v3/…`, which a store
+    answers with an opaque 404 or 422 on the first pull: say so at start instead."""
+    url = _url(raw)
+    segments = urlsplit(url).path.split("/")
+    if "wp-json" in segments:
+        base = url[:url.index("/wp-json")]
+        raise ValueError(f"must be the store's base URL, without /wp-json/… (the service adds /wp-json/wc/v3): "
+                         f"use {base!r}")
+    return url
+
+
 def _choice(*options: str) -> Callable[[str], str]:
     def parse(raw: str) -> str:
         if raw not in options:
@@ -58,20 +72,52 @@ def _choice(*options: str) -> Callable[[str], str]:
     return parse
 
 
-def _int_range(low: int, high: int) -> Callable[[str], int]:
+def _int_range(low: int, high: int, unit: str = "") -> Callable[[str], int]:
+    expected = f"must be a whole number{unit and ' of ' + unit} from {low} to {high}"
+
     def parse(raw: str) -> int:
-        value = int(raw)
+        try:
+            value = int(raw)
+        except ValueError:
+            raise ValueError(expected) from None
         if not low <= value <= high:
-            raise ValueError(f"must be an integer from {low} to {high}")
+            raise ValueError(expected)
         return value
     return parse
 
 
-def _float_range(low: float, high: float) -> Callable[[str], float]:
+def _float_range(low: float, high: float, unit: str = "") -> Callable[[str], float]:
+    expected = f"must be a number{unit and ' of ' + unit} from {low:g} to {high:g}"
+
     def parse(raw: str) -> float:
-        value = float(raw)
+        try:
+            value = float(raw)
+        except ValueError:
+            raise ValueError(expected) from None
+        if not low <= value <= high:  # also refuses nan
+            raise ValueError(expected)
+        return value
+    return parse
+
+
+# Sizes: a whole number of bytes, or with a unit. KB/MB/GB are powers of 1000 and KiB/MiB/GiB powers of 1024, as
+# SI and IEC define them, so `64MB` and `64MiB` are both accepted and never confused; letter case does not matter.
+_SIZE_UNITS = {"": 1, "b": 1, "kb": 1000, "mb": 1000 ** 2, "gb": 1000 ** 3,
+               "kib": 1024, "mib": 1024 ** 2, "gib": 1024 ** 3}
+_SIZE = re.compile(r"\s*([0-9]+)\s*([a-z]*)\s*", re.IGNORECASE)
+
+
+def _byte_size(low: int, high: int) -> Callable[[str], int]:
+    expected = (f"must be a size from {low} to {high} bytes: a whole number of bytes, or with a unit "
+                f"(KB, MB, GB: powers of 1000; KiB, MiB, GiB: powers of 1024), such as 64MiB")
+
+    def parse(raw: str) -> int:
+        match = _SIZE.fullmatch(raw)
+        if match is None or match.group(2).lower() not in _SIZE_UNITS:
+            raise ValueError(expected)
+        value = int(match.group(1)) * _SIZE_UNITS[match.group(2).lower()]
         if not low <= value <= high:
-            raise ValueError(f"must be a number from {low} to {high}")
+            raise ValueError(expected)
         return value
     return parse
 
@@ -107,8 +153,9 @@ VARIABLES: tuple[EnvVar, ...] = (
            "`woocommerce` or `customwebshop`.", required_for="always"),
     EnvVar("PORT", "port", _int_range(1, 65535), "5000", "Port the service listens on."),
     EnvVar("LOG_LEVEL", "log_level", _log_level, "INFO", "DEBUG, INFO, WARNING, ERROR or CRITICAL."),
-    EnvVar("WOOCOMMERCE_URL", "woocommerce_url", _url, None,
-           "The store's base URL (`https://shop.example`); the service adds `/wp-json/wc/v3`.",
+    EnvVar("WOOCOMMERCE_URL", "woocommerce_url", _woocommerce_url, None,
+           "The store's base URL (`https://shop.example`); the service adds `/wp-json/wc/v3` (a URL that "
+           "already holds it is refused).",
            required_for="woocommerce"),
     EnvVar("WOOCOMMERCE_CONSUMER_KEY", "woocommerce_consumer_key", Secret, None,
            "REST API consumer key (`ck_…`).", required_for="woocommerce", secret=True),
@@ -127,19 +174,31 @@ VARIABLES: tuple[EnvVar, ...] = (
     EnvVar("SERVICE_TOKEN", "service_token", Secret, None,
            "When set, every endpoint but `/health` requires it: `Authorization: Bearer <token>`, or HTTP Basic "
            "with the token as the password (any user name).", secret=True),
-    EnvVar("UPSTREAM_TIMEOUT", "upstream_timeout", _float_range(1, 3600), "60",
+    EnvVar("UPSTREAM_TIMEOUT", "upstream_timeout", _float_range(1, 3600, "seconds"), "60",
            "Seconds to wait for the shop to connect or send data, per request."),
     EnvVar("UPSTREAM_RETRIES", "upstream_retries", _int_range(0, 20), "5",
            "Retries of a failed idempotent request (429, 5xx, timeouts, dropped connections), with backoff."),
     EnvVar("UPSTREAM_CONCURRENCY", "upstream_concurrency", _int_range(1, 32), "8",
            "Requests in flight to the shop at once while streaming (fetch-ahead)."),
-    EnvVar("SETTLE_SECONDS", "settle_seconds", _float_range(0, 3600), "2",
+    EnvVar("SETTLE_SECONDS", "settle_seconds", _float_range(0, 3600, "seconds"), "2",
            "Changes younger than this are left for the next pull, so a write still being committed in the "
            "shop's current second is never skipped."),
     EnvVar("DELETE_MODE", "delete_mode", _choice("trash", "force"), "trash",
            "How receivers delete orders and products: move to the trash, or delete for good."),
-    EnvVar("MAX_BODY_BYTES", "max_body_bytes", _int_range(1024, 1 << 31), str(64 << 20),
-           "Largest JSON Push body a receiver accepts (413 beyond)."),
+    EnvVar("MAX_BODY_BYTES", "max_body_bytes", _byte_size(1024, 2 * 1024 ** 3), "64MiB",
+           "Largest JSON Push body a receiver accepts (413 beyond): bytes, or with a unit: `64MiB` is "
+           "64×1024² bytes, `64MB` 64×1000² (KB, MB, GB; KiB, MiB, GiB; any letter case)."),
+    EnvVar("WEB_CONCURRENCY", "web_concurrency", _int_range(1, 64), "1",
+           "gunicorn worker processes. The JSON Push sequence state lives in a process (see \"Receivers\")."),
+    EnvVar("GUNICORN_THREADS", "gunicorn_threads", _int_range(1, 256), "8",
+           "Requests one worker serves at once (gunicorn gthread threads); each pull also keeps up to "
+           "`UPSTREAM_CONCURRENCY` requests to the shop in flight."),
+    EnvVar("GUNICORN_TIMEOUT", "gunicorn_timeout", _int_range(1, 86400, "seconds"), "120",
+           "Seconds a worker may go silent before gunicorn kills and restarts it. Threaded workers report while "
+           "they stream, so a long pull is never cut: this only catches a hung worker."),
+    EnvVar("SANDBOX_PORT", "sandbox_port", _int_range(1, 65535), None,
+           "Only for `make start` with no shop URL set: the port of the demo sandbox it starts (default 8081 for "
+           "`woocommerce`, 8082 for `customwebshop`); refused when taken. The service itself ignores it."),
 )
 
 
@@ -162,6 +221,10 @@ class Settings:
     settle_seconds: float = 2.0
     delete_mode: str = "trash"
     max_body_bytes: int = 64 << 20
+    web_concurrency: int = 1
+    gunicorn_threads: int = 8
+    gunicorn_timeout: int = 120
+    sandbox_port: int | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> "Settings":
@@ -197,3 +260,13 @@ def variables_table() -> str:
         default = f"`{var.default}`" if var.default is not None else ""
         rows.append(f"| `{var.name}` | {default} | {required} | {var.help} |")
     return "\n".join(rows)
+
+
+def settings_or_exit(environ: Mapping[str, str]) -> Settings:
+    """The settings, or exit 2 with every problem listed: how each start-up path (`python -m service`,
+    gunicorn.conf.py) refuses a bad deployment before any worker runs."""
+    try:
+        return Settings.from_env(environ)
+    except ConfigError as error:
+        print(f"service not started: {error.message}", file=sys.stderr)
+        raise SystemExit(2) from None
