@@ -1,6 +1,6 @@
 """`python -m dataflow audit` over populated shops: records read per second and the audit's peak memory.
 
-    python bench/audit_volume.py [--orders 3000] [--customers 1000] [--products 500]
+    python bench/audit_volume.py [--orders N] [--customers N] [--products N]
 
 Both sandboxes are seeded without HTTP with the given counts each. WooCommerce also gets one product per webshop
 product with the same SKU (but its own name and price), so those pair up and are compared property by property;
@@ -27,14 +27,19 @@ from sandbox.webshop.app import create_app as create_shop_app  # noqa: E402
 from sandbox.webshop.seed import product, seed_bulk as seed_shop  # noqa: E402
 from sandbox.woocommerce import Store  # noqa: E402
 from sandbox.woocommerce.seed import seed_bulk as seed_woo  # noqa: E402
+from progress import HelpFormatter  # noqa: E402
+
+
+def arguments() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=HelpFormatter)
+    parser.add_argument("--orders", type=int, default=3000, help="orders per shop")
+    parser.add_argument("--customers", type=int, default=1000, help="customers per shop")
+    parser.add_argument("--products", type=int, default=500, help="products per shop")
+    return parser
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--orders", type=int, default=3000, help="orders per shop (default: %(default)s)")
-    parser.add_argument("--customers", type=int, default=1000, help="customers per shop (default: %(default)s)")
-    parser.add_argument("--products", type=int, default=500, help="products per shop (default: %(default)s)")
-    args = parser.parse_args()
+    args = arguments().parse_args()
     woo_store, shop_app = Store(), create_shop_app(token=SHOP_TOKEN)
     seed_woo(woo_store, orders=args.orders, products=args.products, customers=args.customers)
     seed_shop(shop_app, orders=args.orders, customers=args.customers, products=args.products)

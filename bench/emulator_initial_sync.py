@@ -1,6 +1,6 @@
 """The first sync of a populated WooCommerce store into an empty Custom Webshop: what the emulator itself costs.
 
-    python bench/emulator_initial_sync.py [--products 2000] [--customers 1000] [--orders 5000] [--latency-ms 0]
+    python bench/emulator_initial_sync.py [--products N] [--customers N] [--orders N] [--latency-ms MS]
                                           [--baseline-ref REF]
 
 The WooCommerce sandbox is seeded without HTTP; both services and both shops run in this process, as in the
@@ -20,6 +20,8 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+from progress import HelpFormatter
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -103,19 +105,22 @@ def _count(world: Any, resource: str) -> int:
             return total
 
 
+def arguments() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=HelpFormatter)
+    parser.add_argument("--products", type=int, default=2000, help="WooCommerce products")
+    parser.add_argument("--customers", type=int, default=1000, help="WooCommerce customers")
+    parser.add_argument("--orders", type=int, default=5000, help="WooCommerce orders")
+    parser.add_argument("--latency-ms", type=float, default=0.0,
+                        help="delay of every shop API request, like a real store's")
+    parser.add_argument("--baseline-ref", help="also run the emulator of this git revision, side by side")
+    return parser
+
+
 def main() -> None:
     if sys.argv[1:] == ["--child"]:
         child()
         return
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--products", type=int, default=2000, help="WooCommerce products (default: 2000)")
-    parser.add_argument("--customers", type=int, default=1000, help="WooCommerce customers (default: 1000)")
-    parser.add_argument("--orders", type=int, default=5000, help="WooCommerce orders (default: 5000)")
-    parser.add_argument("--latency-ms", type=float, default=0.0,
-                        help="delay of every shop API request, like a real store's (default: 0)")
-    parser.add_argument("--baseline-ref", default=None,
-                        help="also run the emulator of this git revision, side by side (default: none)")
-    args = parser.parse_args()
+    args = arguments().parse_args()
     sys.path.insert(0, str(ROOT))
     runs = [("current", ROOT)]
     with tempfile.TemporaryDirectory() as exported:

@@ -13,6 +13,7 @@ import requests
 
 from dataflow.audit import AuditReport, EmulatorDeadLetters, Progress, audit
 from emulator import Emulator
+from emulator.runner import Report
 from sandbox.serving import ServedApp
 from sandbox.webshop.app import create_app as create_shop_app
 from sandbox.woocommerce import Store, create_app as create_woo_app
@@ -62,12 +63,13 @@ class World:
         the shops on a read the services themselves call provisional."""
         emulator = self.emulator()
         report = emulator.run(rounds=rounds, rescan=rescan)
+        self._assert_no_errors(report)
         while rounds is None and self._unsettled(emulator):
             time.sleep(SETTLE_SECONDS)
             emulator = self.emulator()
-            report = emulator.run()
-            self._assert_no_errors(report)
-        self._assert_no_errors(report)
+            later = emulator.run()
+            self._assert_no_errors(later)
+            report = Report(report.rounds + later.rounds, later.settled, report.warnings + later.warnings)
         return report
 
     @staticmethod
