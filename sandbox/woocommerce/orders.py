@@ -362,22 +362,38 @@ class Orders(Resource):
             "date_created_gmt": now, "note": text, "customer_note": False})
 
     def adjust_stock(self, line: dict[str, Any], delta: int) -> tuple[Row, int, int] | None:
-        """Move a managed product's stock by `delta` (its `date_modified` moves with it): the product, before, after."""
-        owner = self.store.variations if line["variation_id"] else self.store.products
-        product = owner.find(line["variation_id"] or line["product_id"])
-        if product is None or not product["manage_stock"]:
+        """Move the stock a line takes from by `delta` (its `date_modified` moves with it): the product, before,
+        after. A variation's line moves the variation's stock and the parent's date (`stock-s02-…`, `stock-s03-…`),
+        or the parent's stock when the variation counts none of its own (`stock-s33-…`, `stock-s34-…`)."""
+        variations = self.store.variations
+        variation = variations.find(line["variation_id"]) if line["variation_id"] else None
+        if variation is not None:
+            holder = variations.stock_holder(variation)
+        else:
+            product = self.store.products.find(line["product_id"])
+            holder = (self.store.products, product) if product is not None and product["manage_stock"] else None
+        if holder is None:
             return None
+        owner, product = holder
         product = copy.deepcopy(product)
         before = product["stock_quantity"] or 0
         set_stock(product, before + delta)
         owner.touch(product)
         owner.table.save(product)
+        if owner is variations:
+            parent = self.store.products.find(product["parent_id"])
+            if parent is not None:
+                variations.refresh_parent(parent)
         return product, before, before + delta
 
     def _adjust_stock(self, line: dict[str, Any], delta: int) -> str | None:
-        """`adjust_stock`, described as the stock notes list it."""
+        """`adjust_stock`, described as the stock notes list it; a variation's formatted name ends in an (empty)
+        description of its attributes (`stock-s04-notes-after-processing-create.json`)."""
         moved = self.adjust_stock(line, delta)
-        return None if moved is None else f"{line['name']} ({line['sku']}) {moved[1]}&rarr;{moved[2]}"
+        if moved is None:
+            return None
+        description = '<span class="description"></span>' if line["variation_id"] else ""
+        return f"{line['name']} ({line['sku']}){description} {moved[1]}&rarr;{moved[2]}"
 
     def _restore_line(self, line: dict[str, Any]) -> str | None:
         """Give back what the line still has out; a line whose units were all refunded and restocked keeps

@@ -173,6 +173,7 @@ class Products(Resource):
             self.skus.check(body["sku"], product_id, creating)
 
     def _apply(self, row: Row, body: dict[str, Any]) -> None:
+        was = row["type"]
         for name in _PLAIN_FIELDS:
             if name in body:
                 row[name] = body[name]
@@ -190,8 +191,18 @@ class Products(Resource):
             merge_meta(row["meta_data"], body["meta_data"], self.store.next_meta_id, PRODUCT_INTERNAL_KEYS)
         self._apply_status(row, body.get("status"), body.get("slug"))
         apply_stock(row, body)
+        if was == "variable" and row["type"] != "variable":
+            # `product_type_changed` deletes the variations of a product that stops being variable, for good
+            # (`variations-c07-…` … `variations-c11-…`); the price goes with them.
+            self._drop_variations(row)
+            row["price"] = ""
         if row["type"] == "variable":
-            self.refresh_variable(row)
+            if was != "variable":
+                # A variable product has no prices of its own; its `price` is left as it was until a variation
+                # changes (`variations-c02-put-type-variable.json`: "15.00" stays).
+                row["regular_price"] = row["sale_price"] = row["price_html"] = ""
+                row["on_sale"] = False
+            self._variable_stock_status(row)
         else:
             apply_prices(row, body)
         row["backorders_allowed"] = row["backorders"] != "no"
@@ -235,31 +246,56 @@ class Products(Resource):
         return candidate
 
     def trash(self, row: Row) -> None:
-        """Trash keeps the SKU and renames the slug (`products-get-trashed.json`)."""
+        """Trash keeps the SKU and renames the slug (`products-get-trashed.json`). Not recorded: trashing a product
+        trashes its variations (`WC_Post_Data::trash_post`, plugins/woocommerce/includes/class-wc-post-data.php, calls
+        `delete_variations( $id, false )`), and a parent lists only live variations (`read_children`)."""
         self._trashed_slugs[row["id"]] = (row["slug"], row["status"])
         row["status"] = "trash"
         row["slug"] = f"{row['slug']}__trashed"
         row["permalink"] = f"/?post_type=product&p={row['id']}"
+        variations = self.store.variations
+        for variation in map(variations.find, row["variations"]):
+            if variation is not None:
+                trashed = copy.deepcopy(variation)
+                variations.trash(trashed)
+                variations.touch(trashed)
+                variations.table.save(trashed)
+        row["variations"] = []
 
     def forget(self, row: Row) -> None:
         self._trashed_slugs.pop(row["id"], None)
-        for variation_id in row["variations"]:
-            if self.store.variations.find(variation_id) is not None:
-                self.store.variations.table.delete(variation_id)
+        self._drop_variations(row)
+
+    def _drop_variations(self, row: Row) -> None:
+        """Delete a product's variations for good, trashed ones included (`delete_variations( $id, true )`)."""
+        table = self.store.variations.table
+        for variation_id in [i for i, v in table.rows.items() if v["parent_id"] == row["id"]]:
+            table.delete(variation_id)
+        row["variations"] = []
 
     def refresh_variable(self, row: Row) -> None:
-        """A variable product shows its cheapest variation's price and no regular price (`products-get-variable.json`)."""
-        variations = [v for v in map(self.store.variations.find, row["variations"]) if v is not None]
-        prices = [parse_money(v["price"]) for v in variations if v["price"] != "" and v["status"] != "trash"]
-        prices = [p for p in prices if p is not None]
+        """After a variation changed: a variable product shows its cheapest variation's price, none when it has no
+        priced variation left (`sync_price`), and no regular price (`products-get-variable.json`,
+        `variations-b18-parent-after-lowest-price-change.json`)."""
+        variations = self._live_variations(row)
+        prices = [p for p in (parse_money(v["price"]) for v in variations) if p is not None]
         row["regular_price"] = row["sale_price"] = ""
         row["price"] = format_money(min(prices)) if prices else ""
         row["price_html"] = range_html(min(prices), max(prices)) if prices else ""
         row["on_sale"] = any(v["on_sale"] for v in variations)
         row["purchasable"] = bool(prices)
         row["has_options"] = bool(row["variations"])
+        self._variable_stock_status(row)
+
+    def _live_variations(self, row: Row) -> list[Row]:
+        return [v for v in map(self.store.variations.find, row["variations"]) if v is not None]
+
+    def _variable_stock_status(self, row: Row) -> None:
+        """A variable product that does not count stock itself is in stock while a variation is
+        (`variations-b01-…`: none yet, out of stock; `variations-b03-…`)."""
         if not row["manage_stock"]:
-            row["stock_status"] = "instock" if any(v["stock_status"] == "instock" for v in variations) else "outofstock"
+            in_stock = any(self.store.variations.stock_of(v)[1] == "instock" for v in self._live_variations(row))
+            row["stock_status"] = "instock" if in_stock else "outofstock"
 
 def _term(term_id: int, name: str, slug: str) -> dict[str, Any]:
     """A product category as `/products/categories` shows it (`product-categories-create.json`)."""
@@ -304,7 +340,7 @@ class Variations(Resource):
                "tax_class": "parent"}
         self._apply(row, parent, body)
         self.table.save(row)
-        self._refresh_parent(parent, add=row["id"])
+        self.refresh_parent(parent, add=row["id"])
         return row
 
     def update(self, row: Row, body: dict[str, Any]) -> Row:
@@ -314,14 +350,15 @@ class Variations(Resource):
         self._apply(row, parent, body)
         self.touch(row)
         self.table.save(row)
-        self._refresh_parent(parent)
+        self.refresh_parent(parent)
         return row
 
     def delete(self, row: Row, force: bool) -> Row:
+        """Trashed or deleted, the variation leaves its parent's list (`variations-b07-…`)."""
         before = super().delete(row, force)
         parent = self.store.products.find(row["parent_id"])
         if parent is not None:
-            self._refresh_parent(parent, remove=row["id"] if force else None)
+            self.refresh_parent(parent, remove=row["id"])
         return before
 
     def _apply(self, row: Row, parent: Row, body: dict[str, Any]) -> None:
@@ -333,9 +370,7 @@ class Variations(Resource):
         if body.get("status") in ("publish", "private", "draft", "pending"):
             row["status"] = body["status"]
         if isinstance(body.get("attributes"), list):
-            row["attributes"] = [{"id": a.get("id", 0), "name": a.get("name", ""),
-                                  "slug": slugify(a.get("name", "")), "option": str(a.get("option", ""))}
-                                 for a in body["attributes"] if isinstance(a, dict)]
+            row["attributes"] = _variation_attributes(parent, body["attributes"])
         if isinstance(body.get("meta_data"), list):
             merge_meta(row["meta_data"], body["meta_data"], self.store.next_meta_id, PRODUCT_INTERNAL_KEYS)
         row["name"] = ", ".join(a["option"] for a in row["attributes"])
@@ -345,16 +380,39 @@ class Variations(Resource):
         apply_prices(row, body)
         row["backorders_allowed"] = row["backorders"] != "no"
 
-    def _refresh_parent(self, parent: Row, add: int | None = None, remove: int | None = None) -> None:
-        """A variation write moves the parent's `date_modified` and price (`product-variations-update.json`)."""
-        parent = copy.deepcopy(parent)
-        if add is not None:
-            parent["variations"].append(add)
+    def refresh_parent(self, parent: Row, add: int | None = None, remove: int | None = None) -> None:
+        """Every variation write, and every stock move on one, moves the parent's `date_modified` and price
+        (`variations-b12-…` … `-b18-…`, `stock-s03-parent-after-processing-create.json`). The parent lists its live
+        variations in ascending id order (`variations-b03-parent-after-batch-create.json`)."""
+        parent = copy.deepcopy(self.store.products.find(parent["id"]) or parent)
+        if add is not None and add not in parent["variations"]:
+            parent["variations"] = sorted([*parent["variations"], add])
         if remove is not None and remove in parent["variations"]:
             parent["variations"].remove(remove)
         self.store.products.refresh_variable(parent)
         self.store.products.touch(parent)
         self.store.products.table.save(parent)
+
+    def stock_of(self, row: Row) -> tuple[Any, str, int | None]:
+        """(`manage_stock`, `stock_status`, `stock_quantity`) as shown: a variation that does not count its own
+        stock on a parent that does shows `"parent"` and the parent's (`variations-c05-create-variation.json`,
+        `stock-s31-create-variation-stock-from-parent.json`)."""
+        if row["manage_stock"]:
+            return True, row["stock_status"], row["stock_quantity"]
+        parent = self.store.products.find(row["parent_id"])
+        if parent is not None and parent["manage_stock"]:
+            return "parent", parent["stock_status"], parent["stock_quantity"]
+        return False, row["stock_status"], None
+
+    def stock_holder(self, row: Row) -> tuple[Resource, Row] | None:
+        """Where an order of this variation takes its stock from: itself, its parent (`manage_stock: "parent"`,
+        `stock-s32-…` … `stock-s34-…`), or nowhere."""
+        if row["manage_stock"]:
+            return self, row
+        parent = self.store.products.find(row["parent_id"])
+        if parent is not None and parent["manage_stock"]:
+            return self.store.products, parent
+        return None
 
     def item_path(self, row: Row) -> str:
         return f"/products/{row['parent_id']}/variations/{row['id']}"
@@ -367,8 +425,23 @@ class Variations(Resource):
 
     def render(self, row: Row, home: str) -> dict[str, Any]:
         rendered = super().render(row, home)
+        parent = self.store.products.find(row["parent_id"])
         if not row["sku"]:
-            parent = self.store.products.find(row["parent_id"])
             rendered["sku"] = parent["sku"] if parent else ""
+        rendered["manage_stock"], rendered["stock_status"], rendered["stock_quantity"] = self.stock_of(row)
         return rendered
 
+
+def _variation_attributes(parent: Row, sent: list[Any]) -> list[dict[str, Any]]:
+    """Not recorded: only attributes the parent varies by are kept, matched by sanitized name and named as the
+    parent names them (`prepare_object_for_database`, plugins/woocommerce/includes/rest-api/Controllers/Version3/
+    class-wc-rest-product-variations-controller.php); the option is kept as sent. The slug is lower case
+    (`product-variations-create.json`)."""
+    varied = {slugify(a["name"]): a for a in parent["attributes"] if a["variation"]}
+    kept: dict[str, dict[str, Any]] = {}
+    for attribute in sent:
+        own = varied.get(slugify(str(attribute.get("name", "")))) if isinstance(attribute, dict) else None
+        if own is not None:
+            key = slugify(own["name"])
+            kept[key] = {"id": 0, "name": own["name"], "slug": key, "option": str(attribute.get("option", ""))}
+    return list(kept.values())

@@ -18,7 +18,7 @@ API = API_PATH
 ALLOW = {"collection": "GET, POST", "item": "GET, POST, PUT, PATCH, DELETE", "batch": "POST, PUT, PATCH",
          "refund": "GET, DELETE"}
 ROUTE_KINDS = {"api.list_items": "collection", "api.create_item": "collection", "api.list_variations": "collection",
-               "api.create_variation": "collection", "api.batch": "batch", "api.list_categories": "collection",
+               "api.create_variation": "collection", "api.batch": "batch", "api.batch_variations": "batch", "api.list_categories": "collection",
                "api.create_category": "collection", "api.list_order_notes": "collection",
                "api.list_refunds": "collection", "api.create_refund": "collection", "api.get_refund": "refund"}
 RESOURCES = "<any(products, orders, customers, coupons):collection>"
@@ -163,6 +163,18 @@ def create_variation(parent_id: int) -> Response:
         parent = store().products.require(parent_id, 400)
         row = store().create(variations, _body(), lambda body: variations.create_for(parent, body))
         return item_response(variations, row, 201)
+
+
+@bp.route("/products/<int:parent_id>/variations/batch", methods=["POST", "PUT", "PATCH"])
+def batch_variations(parent_id: int) -> Response:
+    """`variations-b02-…`, `-b04-…`, `-b21-…`: the batch of `/<resource>/batch`, each item within the parent."""
+    variations = store().variations
+    with store().lock:
+        parent = store().products.require(parent_id)
+        result = store().batch(variations, _body(), lambda body: variations.create_for(parent, body),
+                               lambda item_id, status: variations.in_parent(parent, item_id, status))
+        body = {name: [_batch_entry(variations, entry) for entry in entries] for name, entries in result.items()}
+    return json_response(body)
 
 
 @bp.route("/products/<int:parent_id>/variations/<int:item_id>", methods=["GET"])

@@ -10,7 +10,7 @@ import itertools
 import random
 import threading
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -124,8 +124,10 @@ class Store:
             self.stats.writes[resource.name, "delete"] += 1
             return before
 
-    def batch(self, resource: Resource, body: Any) -> dict[str, list[Row | tuple[Any, ApiError]]]:
-        """`{create, update, delete}`; a failing item is reported in place and the others still apply (§8)."""
+    def batch(self, resource: Resource, body: Any, create: Any = None,
+              find: Callable[[Any, int], Row] | None = None) -> dict[str, list[Row | tuple[Any, ApiError]]]:
+        """`{create, update, delete}`; a failing item is reported in place and the others still apply (§8).
+        `create` and `find` (id, status of a miss) stand in for the resource's own, as for a parent's variations."""
         body = _object(body)
         operations = {name: body.get(name) or [] for name in ("create", "update", "delete")}
         if any(not isinstance(items, list) for items in operations.values()):
@@ -137,18 +139,20 @@ class Store:
             result: dict[str, list[Row | tuple[Any, ApiError]]] = {}
             for name, items in operations.items():
                 if body.get(name) is not None:
-                    result[name] = [self._batch_item(resource, name, item) for item in items]
+                    result[name] = [self._batch_item(resource, name, item, create, find or resource.require)
+                                    for item in items]
             return result
 
-    def _batch_item(self, resource: Resource, operation: str, item: Any) -> Row | tuple[Any, ApiError]:
+    def _batch_item(self, resource: Resource, operation: str, item: Any, create: Any,
+                    find: Callable[[Any, int], Row]) -> Row | tuple[Any, ApiError]:
         try:
             if operation == "create":
-                return self.create(resource, item)
+                return self.create(resource, item, create)
             if operation == "update":
                 item = _object(item)
-                return self.update(resource, resource.require(item.get("id"), 400), item)
-            # Batch deletes are permanent (`products-get-after-batch-delete.json`).
-            return self.delete(resource, resource.require(item), force=True)
+                return self.update(resource, find(item.get("id"), 400), item)
+            # Batch deletes are permanent (`products-get-after-batch-delete.json`, `variations-b06-…`).
+            return self.delete(resource, find(item, 404), force=True)
         except ApiError as error:
             item_id = 0 if operation == "create" else (item.get("id", 0) if isinstance(item, dict) else item)
             return item_id, error

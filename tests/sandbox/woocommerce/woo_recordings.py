@@ -38,7 +38,9 @@ class Replay:
     """
 
     ITEM_KINDS = ("line_items", "shipping_lines", "fee_lines", "coupon_lines")
-    ID_KEYS = frozenset({"id", "product_id", "variation_id", "customer_id", "resource_id"})
+    # Keys whose values are ids (or lists of ids: a parent's `variations`, a batch's `delete`).
+    ID_KEYS = frozenset({"id", "product_id", "variation_id", "customer_id", "resource_id", "parent_id", "variations",
+                         "delete"})
     ID_LIST_PARAMS = frozenset({"include", "exclude", "customer", "product", "parent"})
 
     def __init__(self, shop: Any, ids: dict[int, int]) -> None:
@@ -73,13 +75,21 @@ class Replay:
         body = response.json()
         if recorded["status"] >= 400:
             assert body == self.translate(recorded["body"]), name
+        elif isinstance(body, dict) and "id" not in body:  # a batch: its objects in request order (FACTS §8)
+            for operation, items in recorded["body"].items():
+                for theirs, ours in zip(items, body.get(operation, [])):
+                    if theirs.get("id") and "error" not in theirs:
+                        self._map_object(name, theirs, ours)
         elif isinstance(body, dict):
-            self.ids[recorded["body"]["id"]] = body["id"]
-            for kind in self.ITEM_KINDS:
-                for ours, theirs in zip(body.get(kind, []), recorded["body"].get(kind, [])):
-                    self.ids[theirs["id"]] = ours["id"]
-            self._map_meta(name, body.get("meta_data", []), recorded["body"].get("meta_data", []))
+            self._map_object(name, recorded["body"], body)
         return recorded["body"], body
+
+    def _map_object(self, name: str, theirs: dict[str, Any], ours: dict[str, Any]) -> None:
+        self.ids[theirs["id"]] = ours["id"]
+        for kind in self.ITEM_KINDS:
+            for our_item, their_item in zip(ours.get(kind, []), theirs.get(kind, [])):
+                self.ids[their_item["id"]] = our_item["id"]
+        self._map_meta(name, ours.get("meta_data", []), theirs.get("meta_data", []))
 
     def _compare_headers(self, name: str, recorded: dict[str, str], ours: Any, query: dict[str, Any]) -> None:
         """Totals, Allow and Content-Type as recorded; Link too unless it echoes ids that differ here."""
