@@ -22,6 +22,11 @@ BREAKAGES: dict[str, str] = {
     "wrong_error_shape": "errors are 400 with a bare message instead of the contract's codes and fields",
     "origin_not_unique": "a second live record may take an origin already used, so a client's retried create "
                          "duplicates the record instead of answering 409",
+    "variant_skus_apart": "a variant's SKU is checked against other variants only, so a variant and a product can "
+                          "share one and the sync links the wrong records",
+    "variants_move": "a variant's product_id can be changed, so a size moves to another product behind the sync",
+    "variant_sales_from_product": "an order line of a variant takes the product's stock, not the variant's",
+    "orphan_variants": "deleting a product leaves its variants live, sellable sizes of a product that is gone",
     # Made by sandbox.webshop.broken_proxy, in front of the shop:
     "short_scans": "next_cursor is null on the third page of every scan, so a full read stops short with 200",
     "drops_from_big_pages": "pages of 100 items or more (the default limit included) lose their middle item",

@@ -93,6 +93,10 @@ class Database:
         return self.scalar("SELECT id FROM records WHERE resource = ? AND origin = ? AND deleted_at IS NULL",
                            (resource, origin))
 
+    def live_variants_of(self, product_id: int) -> list[Row]:
+        return self.select(f"SELECT {COLUMNS} FROM records WHERE resource = 'variants' AND deleted_at IS NULL "
+                           "AND json_extract(data, '$.product_id') = ?", (product_id,))
+
     def allow_duplicate_origins(self) -> None:
         """For the `origin_not_unique` breakage only: drop the index that keeps live origins unique."""
         with self.lock:

@@ -1,7 +1,7 @@
 """The error answers of the Custom Webshop contract (docs/custom-webshop-api.md §7), one class per `error` code.
 
 Every error body is JSON with a machine-readable `error` and a human `message`, plus the fields a client needs to
-act: `fields` for 422, `existing_id` for 409, `current_version` for 412.
+act: `fields` for 422, `existing_id` and `existing_resource` for 409, `current_version` for 412.
 """
 from __future__ import annotations
 
@@ -41,7 +41,8 @@ class Duplicate(ApiError):
     code = "duplicate"
 
     def __init__(self, resource: str, field: str, existing_id: int) -> None:
-        super().__init__(f"{field} is already used by {resource}/{existing_id}", field=field, existing_id=existing_id)
+        super().__init__(f"{field} is already used by {resource}/{existing_id}", field=field, existing_id=existing_id,
+                         existing_resource=resource)
 
 
 class VersionMismatch(ApiError):

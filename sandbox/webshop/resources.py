@@ -1,4 +1,4 @@
-"""The three resources of the Custom Webshop contract as data: writable fields, the unique key, references.
+"""The resources of the Custom Webshop contract as data: writable fields, the unique key, references.
 
 Mirrors docs/custom-webshop-api.md §3; the field set covers what WooCommerce holds for the same things
 (/work/shared/reference/woocommerce.md §2, recordings customers-get.json, products-get-simple.json, orders-get.json)
@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from sandbox.webshop.fields import (
-    COUNTRY, CURRENCY, MONEY, WEIGHT, Field, Shape, array_of, boolean, distinct_texts, email, integer, metadata_object,
-    nested, nullable, one_of, pattern, text, timestamp,
+    COUNTRY, CURRENCY, MONEY, WEIGHT, Field, Invalid, Shape, array_of, boolean, distinct_texts, email, integer,
+    metadata_object, nested, nullable, one_of, pattern, text, timestamp,
 )
 
 READ_ONLY = ("id", "created_at", "updated_at", "version", "moves_stock")
@@ -39,6 +39,7 @@ def empty_address() -> dict[str, Any]:
 
 LINE = Shape((
     Field("product_id", nullable(integer(minimum=1))),
+    Field("variant_id", nullable(integer(minimum=1))),
     Field("sku", text(100), default=str),
     Field("name", text(255, required=True), required=True),
     Field("quantity", integer(minimum=1), required=True),
@@ -47,16 +48,32 @@ LINE = Shape((
 ))
 
 
+OPTION = Shape((
+    Field("name", text(64, required=True), required=True),
+    Field("value", text(255, required=True), required=True),
+))
+
+
+def _options(value: Any) -> list[dict[str, Any]]:
+    options = array_of(OPTION)(value)
+    if len({option["name"].casefold() for option in options}) != len(options):
+        raise Invalid("must not name an option twice")
+    return options
+
+
 @dataclass(frozen=True)
 class Resource:
     """A collection under the base URL. `unique` is compared case-insensitively among live records, as WooCommerce
     does for e-mails and SKUs (recordings customers-d05-create-duplicate-email-other-case-400.json,
-    products-e08-create-duplicate-sku-other-case-400.json)."""
+    products-e08-create-duplicate-sku-other-case-400.json), and among the live records of `shares_unique_with` too:
+    products and variants share one SKU space, as WooCommerce's products and variations do
+    (variations-b19-create-variation-sku-of-simple-400.json)."""
 
     name: str
     shape: Shape
     unique: str
     references: Callable[[dict[str, Any]], Iterator[tuple[str, str, int]]]
+    shares_unique_with: tuple[str, ...] = ()
 
     def unique_key(self, data: dict[str, Any]) -> str:
         return str(data[self.unique]).casefold()
@@ -73,6 +90,12 @@ def _order_references(data: dict[str, Any]) -> Iterator[tuple[str, str, int]]:
     for index, line in enumerate(data.get("lines", [])):
         if line["product_id"] is not None:
             yield f"lines[{index}].product_id", "products", line["product_id"]
+        if line["variant_id"] is not None:
+            yield f"lines[{index}].variant_id", "variants", line["variant_id"]
+
+
+def _variant_references(data: dict[str, Any]) -> Iterator[tuple[str, str, int]]:
+    yield "product_id", "products", data["product_id"]
 
 
 CUSTOMERS = Resource("customers", Shape((
@@ -99,7 +122,18 @@ PRODUCTS = Resource("products", Shape((
     Field("categories", distinct_texts, default=list),
     origin,
     metadata,
-)), unique="sku", references=_no_references)
+)), unique="sku", references=_no_references, shares_unique_with=("variants",))
+
+VARIANTS = Resource("variants", Shape((
+    Field("product_id", integer(minimum=1), required=True),
+    Field("sku", text(100, required=True), required=True),
+    Field("options", _options, default=list),
+    Field("price", money, required=True),
+    Field("sale_price", nullable(money)),
+    Field("stock_quantity", nullable(integer())),
+    origin,
+    metadata,
+)), unique="sku", references=_variant_references, shares_unique_with=("products",))
 
 ORDERS = Resource("orders", Shape((
     Field("order_number", text(64, required=True), assigned=lambda id_, stamp: str(id_)),
@@ -122,4 +156,4 @@ ORDERS = Resource("orders", Shape((
     metadata,
 )), unique="order_number", references=_order_references)
 
-RESOURCES: dict[str, Resource] = {r.name: r for r in (CUSTOMERS, PRODUCTS, ORDERS)}
+RESOURCES: dict[str, Resource] = {r.name: r for r in (CUSTOMERS, PRODUCTS, VARIANTS, ORDERS)}

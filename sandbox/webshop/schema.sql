@@ -1,5 +1,5 @@
--- The reference Custom Webshop keeps every resource in one table: the contract treats customers, products and
--- orders alike (ids, versions, timestamps, tombstones), so one set of indexes serves all three.
+-- The reference Custom Webshop keeps every resource in one table: the contract treats customers, products, variants
+-- and orders alike (ids, versions, timestamps, tombstones), so one set of indexes serves them all.
 CREATE TABLE IF NOT EXISTS records (
     resource    TEXT    NOT NULL,
     id          INTEGER NOT NULL,
@@ -22,6 +22,10 @@ CREATE UNIQUE INDEX IF NOT EXISTS records_unique_key ON records (resource, uniqu
 -- Only the shop can make "look up by origin, then create" atomic, so a client's retried create cannot duplicate.
 CREATE UNIQUE INDEX IF NOT EXISTS records_unique_origin ON records (resource, origin)
     WHERE deleted_at IS NULL AND origin IS NOT NULL;
+
+-- A product's variants, found when the product is deleted (they go with it).
+CREATE INDEX IF NOT EXISTS records_variants_by_product ON records (json_extract(data, '$.product_id'))
+    WHERE resource = 'variants';
 
 -- Ids are never reused, not even after a delete: tombstones and orders keep pointing at the id they knew.
 CREATE TABLE IF NOT EXISTS sequences (

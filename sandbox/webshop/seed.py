@@ -46,6 +46,17 @@ def product(n: int) -> dict[str, Any]:
             "metadata": {}}
 
 
+SIZES = ("S", "M", "L")
+
+
+def variant(product_id: int, item: dict[str, Any], size: str) -> dict[str, Any]:
+    """One size of a product, priced a little above the smaller ones, with stock of its own."""
+    price = Decimal(item["price"]) + SIZES.index(size) * 10
+    return {"product_id": product_id, "sku": f"{item['sku']}-{size}", "options": [{"name": "Size", "value": size}],
+            "price": f"{price:.2f}", "sale_price": None, "stock_quantity": 10 + SIZES.index(size), "origin": None,
+            "metadata": {}}
+
+
 def order(n: int, customer_ids: list[int], products: list[tuple[int, dict[str, Any]]]) -> dict[str, Any]:
     buyer = customer(n % len(customer_ids))
     lines = []
@@ -53,7 +64,8 @@ def order(n: int, customer_ids: list[int], products: list[tuple[int, dict[str, A
         product_id, item = products[(n * 5 + k * 3) % len(products)]
         quantity = 1 + (n + k) % 4
         unit = Decimal(item["sale_price"] or item["price"])
-        lines.append({"product_id": product_id, "sku": item["sku"], "name": item["name"], "quantity": quantity,
+        lines.append({"product_id": product_id, "variant_id": None, "sku": item["sku"], "name": item["name"],
+                      "quantity": quantity,
                       "unit_price": f"{unit:.2f}", "line_total": f"{unit * quantity:.2f}"})
     subtotal = sum(Decimal(line["line_total"]) for line in lines)
     shipping = Decimal("0.00" if n % 5 == 0 else "79.00")
@@ -70,16 +82,19 @@ def order(n: int, customer_ids: list[int], products: list[tuple[int, dict[str, A
             "origin": None, "metadata": {}}
 
 
-def seed_shop(shop: Store, customers: int, products: int, orders: int, same_stamp: bool) -> None:
+def seed_shop(shop: Store, customers: int, products: int, orders: int, same_stamp: bool, sized: int = 0) -> None:
+    """`sized`: how many of the products come in sizes (variants S, M and L)."""
     customer_ids = shop.insert_many("customers", (customer(n) for n in range(customers)), same_stamp)
     items = [product(n) for n in range(products)]
     product_ids = shop.insert_many("products", items, same_stamp)
+    shop.insert_many("variants", (variant(product_id, item, size) for product_id, item in
+                                  list(zip(product_ids, items))[:sized] for size in SIZES), same_stamp)
     catalogue = list(zip(product_ids, items))
     shop.insert_many("orders", (order(n, customer_ids, catalogue) for n in range(orders)), same_stamp)
 
 
 def seed_demo(shop: Store) -> None:
-    seed_shop(shop, customers=10, products=20, orders=30, same_stamp=True)
+    seed_shop(shop, customers=10, products=20, orders=30, same_stamp=True, sized=2)
 
 
 def seed_bulk(target: Any, orders: int = 100_000, customers: int = 1_000, products: int = 500) -> None:

@@ -24,6 +24,7 @@ from sandbox.webshop.resources import READ_ONLY, RESOURCES, Resource
 
 OPERATIONS = ("create", "update", "delete")
 STOCK_STATE = "_stock"  # an order's stock bookkeeping, stored with it but never part of its writable fields
+VARIANT_STOCK = "v"  # in that bookkeeping, what an order holds of a variant's stock is keyed `v<id>`, a product's `<id>`
 TICK = timedelta(microseconds=1)
 EARLY_STAMP_WAIT_SECONDS = 0.01
 
@@ -61,7 +62,7 @@ class Store:
         data = _validated(kind.shape.validate, body, None, READ_ONLY)
         arrived = self._arrive()
         with self.db.transaction():
-            self._check_references(kind, data)
+            self._check_references(kind, data, None)
             if kind.name == "orders":
                 data = self._move_stock(None, data)
             row = _new_row(kind, self.db.allocate_ids(resource)[0], data, self._stamp(resource, arrived))
@@ -84,6 +85,11 @@ class Store:
             self._check_version(row, if_match)
             stamp = self._stamp(resource, arrived)
             self._save(dataclasses.replace(row, updated_at=stamp, deleted_at=stamp, version=row.version + 1), "delete")
+            if kind.name == "products" and "orphan_variants" not in self.broken:  # its variants go with it (§3.4)
+                for variant in self.db.live_variants_of(id_):
+                    gone = self._stamp("variants")
+                    self._save(dataclasses.replace(variant, updated_at=gone, deleted_at=gone,
+                                                   version=variant.version + 1), "delete")
 
     def _update(self, resource: str, id_: int, if_match: int | None,
                 new_body: Callable[[dict[str, Any]], Any]) -> dict[str, Any]:
@@ -96,7 +102,7 @@ class Store:
             data = _validated(kind.shape.validate, new_body(public), public, READ_ONLY)
             if data == public and "bumps_unchanged" not in self.broken:
                 return record_json(row)
-            self._check_references(kind, data)
+            self._check_references(kind, data, public)
             if kind.name == "orders":
                 data = self._move_stock(row.data.get(STOCK_STATE), data)
             self._check_unique(kind, data, id_)
@@ -108,27 +114,39 @@ class Store:
     def _move_stock(self, held_before: dict[str, Any] | None, order: dict[str, Any]) -> dict[str, Any]:
         """Checkout orders move stock; copies never do (docs/custom-webshop-api.md §3.6).
 
-        An order created without `origin` holds, for every product line, its quantity of that product's stock while
-        the order is not cancelled: creating it takes the stock, cancelling gives it back, leaving cancelled takes it
-        again, and a changed line takes or gives the difference. What it holds is kept with the order, so exactly
-        that is given back. Products whose stock is not managed, and deleted products, are not counted.
+        An order created without `origin` holds, for every line, its quantity of the stock the line takes from (its
+        variant's, or its product's: `_stock_key`) while the order is not cancelled: creating it takes the stock,
+        cancelling gives it back, leaving cancelled takes it again, and a changed line takes or gives the
+        difference. What it holds is kept with the order, so exactly that is given back. Stock that is not managed,
+        and that of deleted records, is not counted.
         """
         state = held_before or {"moves": order["origin"] is None, "held": {}}
-        wanted = _wanted(state["moves"], order)
+        wanted = _wanted(state["moves"], order, self._stock_key)
         held: dict[str, int] = {}
         for key in sorted(set(state["held"]) | set(wanted)):
-            product = self.db.get("products", int(key))
-            if product is None or product.deleted_at is not None or product.data["stock_quantity"] is None:
+            resource, record_id = _stock_record(key)
+            record = self.db.get(resource, record_id)
+            if record is None or record.deleted_at is not None or record.data["stock_quantity"] is None:
                 continue  # nothing to count: what it held is forgotten, as the level it came from is gone
             target = wanted.get(key, 0)
             moved = state["held"].get(key, 0) - target
             if moved:
-                stock = {**product.data, "stock_quantity": product.data["stock_quantity"] + moved}
-                self._save(dataclasses.replace(product, data=stock, updated_at=self._stamp("products"),
-                                               version=product.version + 1), "update")
+                stock = {**record.data, "stock_quantity": record.data["stock_quantity"] + moved}
+                self._save(dataclasses.replace(record, data=stock, updated_at=self._stamp(resource),
+                                               version=record.version + 1), "update")
             if target:
                 held[key] = target
         return {**order, STOCK_STATE: {"moves": state["moves"], "held": held}}
+
+    def _stock_key(self, line: dict[str, Any]) -> str | None:
+        """Whose stock a line holds (§3.6): its variant's (`v<id>`), unless the variant keeps none of its own (a live
+        variant whose `stock_quantity` is null), then its product's (`<id>`), as WooCommerce takes a variation's
+        sale from its parent (`manage_stock: "parent"`, stock-s32-create-processing-parent-managed-variation.json)."""
+        if line["variant_id"] is not None and "variant_sales_from_product" not in self.broken:
+            variant = self.db.get("variants", line["variant_id"])
+            if variant is None or variant.deleted_at is not None or variant.data["stock_quantity"] is not None:
+                return f"{VARIANT_STOCK}{line['variant_id']}"
+        return None if line["product_id"] is None else str(line["product_id"])
 
     def _live(self, kind: Resource, id_: int) -> Row:
         row = self.db.get(kind.name, id_)
@@ -140,18 +158,35 @@ class Store:
         if if_match is not None and if_match != row.version and "ignores_if_match" not in self.broken:
             raise VersionMismatch(row.version)
 
-    def _check_references(self, kind: Resource, data: dict[str, Any]) -> None:
-        """A referenced id must have been issued by this shop; a deleted record still counts (orders keep history)."""
+    def _check_references(self, kind: Resource, data: dict[str, Any], stored: dict[str, Any] | None) -> None:
+        """A referenced id must have been issued by this shop; a deleted record still counts (orders keep history).
+        A variant is made for a live product and stays with it; an order line's variant is one of the line's
+        product (§3.4.1, §3.5)."""
         errors = {path: f"no {target} record with id {ref}" for path, target, ref in kind.references(data)
                   if self.db.get(target, ref) is None}
+        if kind.name == "variants" and "product_id" not in errors:
+            moved = stored is not None and stored["product_id"] != data["product_id"]
+            if moved and "variants_move" not in self.broken:
+                errors["product_id"] = f"cannot change: the variant belongs to products/{stored['product_id']}"
+            elif stored is None and self.db.get("products", data["product_id"]).deleted_at is not None:
+                errors["product_id"] = f"products/{data['product_id']} is deleted"
+        for index, line in enumerate(data.get("lines", [])):
+            path = f"lines[{index}].variant_id"
+            if line["variant_id"] is not None and path not in errors:
+                owner = self.db.get("variants", line["variant_id"]).data["product_id"]
+                if owner != line["product_id"]:
+                    errors[path] = f"is a variant of products/{owner}: the line's product_id must name it"
         if errors:
             raise ValidationFailed(errors)
 
     def _check_unique(self, kind: Resource, data: dict[str, Any], own_id: int | None) -> None:
-        """The unique value first, then `origin` (exact, among live records: a tombstone does not hold it)."""
-        existing = self.db.live_id_with_key(kind.name, kind.unique_key(data))
-        if existing is not None and existing != own_id:
-            raise Duplicate(kind.name, kind.unique, existing)
+        """The unique value first (in every resource that shares it: products' and variants' SKUs), then `origin`
+        (exact, among live records: a tombstone does not hold it)."""
+        shared = () if "variant_skus_apart" in self.broken else kind.shares_unique_with
+        for resource in (kind.name, *shared):
+            existing = self.db.live_id_with_key(resource, kind.unique_key(data))
+            if existing is not None and (existing != own_id or resource != kind.name):
+                raise Duplicate(resource, kind.unique, existing)
         if data["origin"] is None or "origin_not_unique" in self.broken:
             return
         existing = self.db.live_id_with_origin(kind.name, data["origin"])
@@ -207,7 +242,8 @@ class Store:
         datas = list(datas)
         if kind.name == "orders":  # seeded orders are history: the seeded levels already count what they hold
             datas = [{**data, STOCK_STATE: {"moves": data["origin"] is None,
-                                            "held": _wanted(data["origin"] is None, data)}} for data in datas]
+                                            "held": _wanted(data["origin"] is None, data, self._stock_key)}}
+                     for data in datas]
         with self.db.transaction():
             ids = self.db.allocate_ids(resource, len(datas))
             start = datetime.fromisoformat(self._stamp(resource))
@@ -229,15 +265,22 @@ def record_json(row: Row) -> dict[str, Any]:
     return record
 
 
-def _wanted(moves: bool, order: dict[str, Any]) -> dict[str, int]:
-    """The stock an order should hold, by product id: its lines' quantities, unless it is a copy or cancelled."""
+def _wanted(moves: bool, order: dict[str, Any], stock_key: Callable[[dict[str, Any]], str | None]) -> dict[str, int]:
+    """The stock an order should hold, by `stock_key`: its lines' quantities, unless it is a copy or cancelled."""
     wanted: dict[str, int] = {}
     if moves and order["status"] != "cancelled":
         for line in order["lines"]:
-            if line["product_id"] is not None:
-                key = str(line["product_id"])
+            key = stock_key(line)
+            if key is not None:
                 wanted[key] = wanted.get(key, 0) + line["quantity"]
     return wanted
+
+
+def _stock_record(key: str) -> tuple[str, int]:
+    """The record a stock key names: `v<id>` a variant, `<id>` a product."""
+    if key.startswith(VARIANT_STOCK):
+        return "variants", int(key[len(VARIANT_STOCK):])
+    return "products", int(key)
 
 
 def _public(data: dict[str, Any]) -> dict[str, Any]:

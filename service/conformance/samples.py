@@ -98,6 +98,11 @@ def _product(run: Run, n: int) -> dict[str, Any]:
             "stock_quantity": n, "categories": ["Conformance"], "origin": f"{run.marker}-{n}"}
 
 
+def _variant(run: Run, n: int) -> dict[str, Any]:
+    return {"product_id": run.helper("products"), "sku": f"{run.marker}-v{n}", "price": "10.00",
+            "options": [{"name": "Størrelse", "value": f"XL-{n}"}], "stock_quantity": n, "origin": f"{run.marker}-v{n}"}
+
+
 def _order(run: Run, n: int) -> dict[str, Any]:
     product_id = run.helper("products")
     return {"order_number": f"{run.marker}-{n}", "currency": "NOK", "customer_id": run.helper("customers"),
@@ -124,6 +129,9 @@ SAMPLES: dict[str, Sample] = {
                         {"email": "not-an-e-mail"}, nested=("billing",)),
     "products": Sample("products", "sku", "name", _product, lambda n: {"name": f"Changed product {n}"},
                        {"price": "12.5"}, money=_product_money),
+    "variants": Sample("variants", "sku", "product_id", _variant,
+                       lambda n: {"options": [{"name": "Størrelse", "value": f"Changed {n}"}]},
+                       {"product_id": NEVER_ISSUED_ID}, nested=("options[0]",), money=_product_money),
     "orders": Sample("orders", "order_number", "grand_total", _order, lambda n: {"note": f"Changed {n}"},
                      {"customer_id": NEVER_ISSUED_ID}, nested=("billing", "lines[0]"), money=_order_money),
 }

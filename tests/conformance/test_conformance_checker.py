@@ -62,6 +62,18 @@ CAUGHT = [
     ("drops_unknown_properties", "unknown_properties_refused",
      r"POST /customers with the unknown property colour answered 201, expected 422"),
 ]
+# Breakages of variants, caught by the checks that run for variants alone.
+CAUGHT_IN_VARIANTS = [
+    ("variant_skus_apart", "variant_skus_share_the_product_space",
+     r"POST /variants with the sku of /products/\d+ in other case answered 201, expected 409"),
+    ("variants_move", "variant_stays_with_its_product",
+     r"PATCH /variants/\d+ moving it to /products/\d+ answered 200, expected 422"),
+    ("variant_sales_from_product", "variant_lines_move_the_variants_stock",
+     r"after POST /orders \(a checkout of 2 × /variants/\d+, .*\): variant and product stock are \(10, 48\), "
+     r"expected \(8, 50\)"),
+    ("orphan_variants", "deleted_product_takes_its_variants",
+     r"GET /variants/\d+ after DELETE /products/\d+ answered 200, expected 404"),
+]
 LISTING_BREAKAGES = ["short_scans", "drops_from_big_pages", "drops_from_full_listings", "id_ordered_full_listings",
                      "listing_omits_nested", "origin_prefix_match", "tombstones_expire"]
 
@@ -93,7 +105,8 @@ def test_reference_shop_passes_every_check_and_is_left_clean() -> None:
 
 
 def test_every_breakage_is_caught_by_a_test() -> None:
-    tested = {broken for broken, _, _ in CAUGHT} | {"second_stamps", "recomputes_totals", "trickles"}
+    tested = {broken for broken, _, _ in CAUGHT + CAUGHT_IN_VARIANTS} | {"second_stamps", "recomputes_totals",
+                                                                          "trickles"}
     assert tested == set(BREAKAGES)
 
 
@@ -102,6 +115,12 @@ def test_each_breakage_fails_its_check_with_a_reason_naming_method_and_path(brok
                                                                            reason: str) -> None:
     found = failures(outcomes_for({broken}, ("customers",)))
     assert re.search(reason, found.get(("customers", check), "")), found
+
+
+@pytest.mark.parametrize(("broken", "check", "reason"), CAUGHT_IN_VARIANTS)
+def test_each_variant_breakage_fails_its_check(broken: str, check: str, reason: str) -> None:
+    found = failures(outcomes_for({broken}, ("variants",)))
+    assert re.search(reason, found.get(("variants", check), "")), found
 
 
 @pytest.mark.parametrize(("broken", "check", "reason"), [row for row in CAUGHT if row[0] in LISTING_BREAKAGES])

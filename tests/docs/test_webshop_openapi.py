@@ -34,7 +34,8 @@ def test_spec_is_valid_openapi_3_1(spec: dict[str, Any]) -> None:
 
 
 @pytest.mark.parametrize(("resource", "page_schema"),
-                         [("customers", "CustomerPage"), ("products", "ProductPage"), ("orders", "OrderPage")])
+                         [("customers", "CustomerPage"), ("products", "ProductPage"), ("variants", "VariantPage"),
+                          ("orders", "OrderPage")])
 def test_reference_listings_and_tombstones_match_the_spec(spec: dict[str, Any], resource: str,
                                                           page_schema: str) -> None:
     with ServedApp(create_app(token=TOKEN, seed="demo")) as served:

@@ -68,7 +68,7 @@ def test_unique_values_clash_case_insensitively_naming_the_holder(api: Api) -> N
     response = api.post("/customers", json=customer(2, email="PERSON1@Example.TEST"))
     assert response.status_code == 409
     assert response.json() == {"error": "duplicate", "message": "email is already used by customers/1",
-                               "field": "email", "existing_id": first["id"]}
+                               "field": "email", "existing_id": first["id"], "existing_resource": "customers"}
     other, holder = api.create("products", product(2)), api.create("products", product(3))
     assert api.patch(f"/products/{other['id']}", json={"sku": "sku-3"}).json()["existing_id"] == holder["id"]
 
@@ -79,7 +79,7 @@ def test_origin_is_unique_among_live_records_compared_exactly(api: Api) -> None:
     response = api.post("/orders", json=order(None, None, origin="wc-7"))
     assert response.status_code == 409
     assert response.json() == {"error": "duplicate", "message": "origin is already used by orders/1",
-                               "field": "origin", "existing_id": first["id"]}
+                               "field": "origin", "existing_id": first["id"], "existing_resource": "orders"}
     other = api.create("orders", order(None, None, origin="WC-7"))
     assert api.patch(f"/orders/{other['id']}", json={"origin": "wc-7"}).json()["existing_id"] == first["id"]
     assert api.put(f"/orders/{other['id']}", json=order(None, None, origin="wc-7")).status_code == 409
