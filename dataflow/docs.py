@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from dataflow.diagram import DIAGRAM_PATH, load_pipes, render_diagram
-from dataflow.model import ENTITY_TYPES, SHOP, SYSTEM_TITLES, WOO, EntityType, MergeRule, Property
+from dataflow.model import ENTITY_TYPES, SHOP, STOCK_PROPERTY, SYSTEM_TITLES, WOO, EntityType, MergeRule, Property
 
 # Fixed so a freshness check does not fail because the day changed; move it forward when the model changes.
 GENERATED = "2026-11-28 00:00:01"
@@ -95,7 +95,8 @@ def _heading(text: str, underline: str) -> list[str]:
 
 
 def _section(entity_type: EntityType, source: Side, target: Side) -> Iterator[str]:
-    src, tgt = f"{source.title} {entity_type.title}", f"{target.title} {entity_type.title}"
+    src = f"{source.title} {entity_type.title_in(source.system)}"
+    tgt = f"{target.title} {entity_type.title_in(target.system)}"
     yield from _heading(f"{src} to {tgt}", "-")
     yield f"Every {src} will be synchronized with a {tgt}."
     yield ""
@@ -117,6 +118,9 @@ def _section(entity_type: EntityType, source: Side, target: Side) -> Iterator[st
     yield f"The following properties are synchronized between a {src} and a {tgt}:"
     yield ""
     synced = [prop for prop in entity_type.properties if flows(prop, source, target)]
+    if entity_type.stock:  # the stock flows through the sync's own instruction (`sesam_stock`), not a property
+        synced.append(replace(STOCK_PROPERTY, note="; ".join(filter(None, (STOCK_PROPERTY.note,
+                                                                           entity_type.stock_note)))))
     yield from _list_table([f"{src} Property", f"{tgt} Property", f"{target.title} Data Type"],
                            [[source.name(prop), target.written_name(prop), f'"{target.data_type(prop)}"']
                             for prop in synced])

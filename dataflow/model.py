@@ -21,7 +21,7 @@ from typing import Any
 WOO, SHOP = "woocommerce", "customwebshop"
 SYSTEMS = (WOO, SHOP)
 SYSTEM_TITLES = {WOO: "WooCommerce", SHOP: "Custom Webshop"}
-TYPES = ("order", "product", "customer")
+TYPES = ("order", "product", "variation", "customer")
 
 DTL = Any
 
@@ -71,6 +71,10 @@ class Property:
     compare: str = "exact"
     compare_keys: dict[str, str] = field(default_factory=dict)
     known_difference: str = ""    # why the sides may legitimately differ: the audit reports it, but it does not fail
+    # Systems that compute the value themselves while a condition holds (DTL over the merged record in a transform):
+    # then that system's value is the golden one, and nothing is written into it (WooCommerce derives a variable
+    # product's price from its variations and ignores one written).
+    derived_in: dict[str, DTL] = field(default_factory=dict)
 
 
 class Comparison:
@@ -98,6 +102,11 @@ class EntityType:
     not_synced: tuple[tuple[str, str], ...]   # (WooCommerce property, why it is deliberately not synced)
     stock: bool = False           # has a stock level both shops sell from (README, "Stock")
     label: str = ""               # the common property that names a record for people (audit reports)
+    titles: dict[str, str] = field(default_factory=dict)  # a system's own name for the type, where it differs
+    stock_note: str = ""          # what is particular about this type's stock, for the documents
+
+    def title_in(self, system: str) -> str:
+        return self.titles.get(system, self.title)
 
 
 def _plain(type_name: str, common: str, woo: str | None = None, shop: str | None = None,
@@ -148,28 +157,53 @@ def money(expression: DTL) -> DTL:
     return ["string", ["round", 2, ["decimal", expression]]]
 
 
+def _sku(type_name: str, woo_read: DTL | None = None) -> Property:
+    return Property("sku", "sku", "sku", "string", "string", woo_read=woo_read or path(WOO, type_name, "sku"),
+                    shop_read=path(SHOP, type_name, "sku"), woo_write={"sku": G("sku")}, shop_write={"sku": G("sku")},
+                    keep_when_blank=True,
+                    note="the Custom Webshop requires a SKU: an empty WooCommerce SKU never replaces one")
+
+
+def _prices(type_name: str, woo_price: DTL | None = None, derived_in: dict[str, DTL] | None = None
+            ) -> tuple[Property, Property]:
+    """The regular and the sale price. `woo_price` reads WooCommerce's regular price another way (a variable
+    product's is its variations' lowest); `derived_in` as in `Property`."""
+    derived = derived_in or {}
+    variable = ("; a variable product's price is WooCommerce's `price`, its variations' lowest, which WooCommerce "
+                "derives itself: it is never written there, and its sale is its variations'" if woo_price else "")
+    return (
+        Property("price", "regular_price", "price", "string (decimal)", "string (decimal, 2 places)",
+                 woo_read=woo_price or _money_or_empty_to_null(type_name, "regular_price"),
+                 shop_read=path(SHOP, type_name, "price"),
+                 woo_write={"regular_price": ["coalesce", ["list", G("price"), ""]]},
+                 shop_write={"price": ["coalesce", ["list", G("price"), "0.00"]]}, keep_when_blank=True,
+                 compare=Comparison.DECIMAL, derived_in=derived,
+                 note="WooCommerce's `price` is read-only and follows `regular_price`/`sale_price`; the Custom "
+                      "Webshop requires a price, so an emptied WooCommerce `regular_price` never replaces it"
+                      + variable),
+        Property("sale_price", "sale_price", "sale_price", "string (decimal)", "string (decimal) or null",
+                 woo_read=_money_or_empty_to_null(type_name, "sale_price"),
+                 shop_read=path(SHOP, type_name, "sale_price"),
+                 woo_write={"sale_price": ["coalesce", ["list", G("sale_price"), ""]]},
+                 shop_write={"sale_price": G("sale_price")}, compare=Comparison.DECIMAL, derived_in=derived,
+                 note="an ended sale (WooCommerce `\"\"`, the Custom Webshop null) ends on the other side too"),
+    )
+
+
+# WooCommerce computes a variable product's `price` (its variations' lowest, `variations-b18-…`), has no regular or
+# sale price of its own and ignores one written (`variations-c02-put-type-variable.json`).
+WOO_VARIABLE = ["eq", ["first", f"_S.{ns(WOO, 'product')}:variable"], True]
+VARIABLE_PRICE = ["if", ["eq", path(WOO, "product", "type"), "variable"],
+                  _money_or_empty_to_null("product", "price"), _money_or_empty_to_null("product", "regular_price")]
+
 PRODUCT = EntityType(
     name="product", title="Product",
     properties=(
-        _plain("product", "sku", keep_when_blank=True,
-               note="the Custom Webshop requires a SKU: an empty WooCommerce SKU never replaces one"),
+        _sku("product"),
         _plain("product", "name", keep_when_blank=True,
                note="the Custom Webshop requires a name: an empty one never replaces one"),
         _plain("product", "description", note="HTML, as stored; clearing it clears it on the other side"),
-        Property("price", "regular_price", "price", "string (decimal)", "string (decimal, 2 places)",
-                 woo_read=_money_or_empty_to_null("product", "regular_price"),
-                 shop_read=path(SHOP, "product", "price"),
-                 woo_write={"regular_price": ["coalesce", ["list", G("price"), ""]]},
-                 shop_write={"price": ["coalesce", ["list", G("price"), "0.00"]]}, keep_when_blank=True,
-                 compare=Comparison.DECIMAL,
-                 note="WooCommerce's `price` is read-only and follows `regular_price`/`sale_price`; the Custom "
-                      "Webshop requires a price, so an emptied WooCommerce `regular_price` never replaces it"),
-        Property("sale_price", "sale_price", "sale_price", "string (decimal)", "string (decimal) or null",
-                 woo_read=_money_or_empty_to_null("product", "sale_price"),
-                 shop_read=path(SHOP, "product", "sale_price"),
-                 woo_write={"sale_price": ["coalesce", ["list", G("sale_price"), ""]]},
-                 shop_write={"sale_price": G("sale_price")}, compare=Comparison.DECIMAL,
-                 note="an ended sale (WooCommerce `\"\"`, the Custom Webshop null) ends on the other side too"),
+        *_prices("product", VARIABLE_PRICE, {WOO: WOO_VARIABLE}),
         _plain("product", "status", shop_type="string (publish, draft, pending, private)"),
         Property("weight", "weight", "weight", "string", "string (kg) or null",
                  woo_read=_money_or_empty_to_null("product", "weight"), shop_read=path(SHOP, "product", "weight"),
@@ -185,11 +219,59 @@ PRODUCT = EntityType(
     ),
     merge_rules=(MergeRule("sku", "sku", "sku-key"),),
     references={},
-    not_synced=(("type, variations, attributes", "variable products and variations have no counterpart in the "
-                 "Custom Webshop model"),
+    not_synced=(("type, attributes", "a product's variants carry its options (see Variation); WooCommerce makes a "
+                 "product variable, with the attributes its variations need, when the Custom Webshop gives it "
+                 "variants"),
                 ("images, tags, dimensions, shipping_class, tax_status", "no counterpart in the Custom Webshop model"),
                 ("price", "read-only in WooCommerce; derived from regular_price and sale_price")),
     stock=True, label="sku",
+)
+
+# The stock level as the documents show it, for every type that has one (README, "Stock").
+STOCK_PROPERTY = Property(
+    "stock", "manage_stock, stock_quantity", "stock_quantity", "boolean, integer or null", "integer or null",
+    note="one stock both shops sell from: each shop's own movements (its sales, cancellations, restocks) reach the "
+         "other exactly once, and a copied order moves nothing twice (README, \"Stock\"); not managed "
+         "(`manage_stock: false`, the Custom Webshop null) on one side ends it on the other")
+
+# A variation without a SKU of its own shows its parent's (`product-variations-delete-no-force.json`): that is not
+# its SKU, and it must not link it with the product's.
+_OWN_VARIATION_SKU = ["if", ["eq", ["upper", path(WOO, "variation", "sku")],
+                             ["upper", f"_T.{ns(WOO, 'variation')}:parent-sku"]],
+                      None, path(WOO, "variation", "sku")]
+
+VARIATION = EntityType(
+    name="variation", title="Variation", titles={SHOP: "Variant"},
+    properties=(
+        Property("product", "parent_id", "product_id", "integer (product id)", "integer (product id)",
+                 woo_read=["ni", ns(WOO, "product"), ["string", path(WOO, "variation", "parent_id")]],
+                 shop_read=["ni", ns(SHOP, "product"), ["string", path(SHOP, "variation", "product_id")]],
+                 woo_write={"parent_id": "_T.ref-product"}, shop_write={"product_id": "_T.ref-product"},
+                 fingerprint=None,
+                 note="a reference: translated to the target shop's product id; a variation is created once its "
+                      "product exists there, and never moves to another product"),
+        _sku("variation", _OWN_VARIATION_SKU),
+        Property("options", "attributes[].option", "options", "array of {id, name, option}", "array of Option",
+                 woo_read=["map", ["dict", "name", "_.woocommerce-variation:name",
+                                   "value", "_.woocommerce-variation:option"], path(WOO, "variation", "attributes")],
+                 shop_read=["map", ["dict", "name", "_.customwebshop-variation:name",
+                                    "value", "_.customwebshop-variation:value"], path(SHOP, "variation", "options")],
+                 woo_write={"attributes": ["map", ["dict", "name", "_.name", "option", "_.value"], G("options")]},
+                 shop_write={"options": G("options")}, many=True,
+                 note="each attribute's name and option; the WooCommerce receiver gives the parent product the "
+                      "attributes and options its variations name (WooCommerce keeps a variation's attribute only "
+                      "when its parent varies by it)"),
+        *_prices("variation"),
+    ),
+    merge_rules=(MergeRule("sku", "sku", "sku-key"),),
+    references={"product": "product"},
+    not_synced=(("status, description, weight, dimensions, image, tax_class, shipping_class", "no counterpart in the "
+                 "Custom Webshop model"),
+                ("price", "read-only in WooCommerce; derived from regular_price and sale_price")),
+    stock=True, label="sku",
+    stock_note="a variation whose stock its parent manages (`manage_stock: \"parent\"`) sells from the parent "
+               "product's stock, as a Custom Webshop variant with stock null sells from its product's: neither counts "
+               "stock of its own, and the product's stock is synced with the product",
 )
 
 CUSTOMER = EntityType(
@@ -302,6 +384,9 @@ ORDER = EntityType(
                                                ["ni", "woocommerce-product", ["string",
                                                                                "_.woocommerce-order:product_id"]],
                                                None],
+                                   "variation", ["if", ["gt", "_.woocommerce-order:variation_id", 0],
+                                                 ["ni", "woocommerce-variation",
+                                                  ["string", "_.woocommerce-order:variation_id"]], None],
                                    "sku", ["coalesce", ["list", "_.woocommerce-order:sku", ""]],
                                    "name", "_.woocommerce-order:name",
                                    "quantity", "_.woocommerce-order:quantity",
@@ -313,6 +398,9 @@ ORDER = EntityType(
                                     "product", ["if", ["is-not-null", "_.customwebshop-order:product_id"],
                                                 ["ni", "customwebshop-product",
                                                  ["string", "_.customwebshop-order:product_id"]], None],
+                                    "variation", ["if", ["is-not-null", "_.customwebshop-order:variant_id"],
+                                                  ["ni", "customwebshop-variation",
+                                                   ["string", "_.customwebshop-order:variant_id"]], None],
                                     "sku", "_.customwebshop-order:sku",
                                     "name", "_.customwebshop-order:name",
                                     "quantity", "_.customwebshop-order:quantity",
@@ -325,7 +413,9 @@ ORDER = EntityType(
                  # A WooCommerce line shows its product's SKU, which links case-insensitively to the webshop's.
                  fingerprint=["map", ["list", ["upper", "_.sku"], "_.quantity", "_.unit_price", "_.line_total"],
                               "value"],
-                 note="product references translated; `unit_price` is the price of one before discounts "
+                 note="product and variation references translated (WooCommerce `product_id` and `variation_id`, "
+                      "the Custom Webshop `product_id` and `variant_id`); `unit_price` is the price of one before "
+                      "discounts "
                       "(WooCommerce `subtotal` / `quantity`), `line_total` what the line costs after them "
                       "(WooCommerce `total`, so a coupon shows in the line); decided where the order was placed",
                  many=True),
@@ -367,4 +457,4 @@ ORDER = EntityType(
     label="order_number",
 )
 
-ENTITY_TYPES: dict[str, EntityType] = {t.name: t for t in (ORDER, PRODUCT, CUSTOMER)}
+ENTITY_TYPES: dict[str, EntityType] = {t.name: t for t in (ORDER, PRODUCT, VARIATION, CUSTOMER)}

@@ -108,34 +108,69 @@ def three_way(prop: Property) -> bool:
 
 def _held_by_copies(system: str) -> list[Any]:
     """WooCommerce orders copied from the webshop move WooCommerce's stock (FACTS §6): what each line of such a copy
-    holds (`_reduced_stock`) is listed per product, so products can count it out of WooCommerce's own movements."""
+    holds (`_reduced_stock`) is listed by the record whose stock it took, so that record can count it out of
+    WooCommerce's own movements: a variation that counts its own stock, else the line's product (a variation with
+    `manage_stock: "parent"` takes from its parent, `stock-s32-…` … `stock-s34-…`)."""
     if system != WOO:
         return []
     p = "_S.woocommerce-order:"
     reduced = ["first", ["map", "_.woocommerce-order:value",
                          ["filter", ["eq", "_.woocommerce-order:key", "_reduced_stock"], "_.woocommerce-order:meta_data"]]]
     is_copy = ["eq", ["ni-ns", "_T.woocommerce-order:origin-ref"], ns(SHOP, "order")]
-    held = ["map", ["dict", "product", ["ni", "woocommerce-product", ["string", "_.woocommerce-order:product_id"]],
-                    "quantity", ["integer", reduced]],
+    # The join is on a path of the order itself, so a variation that starts or stops counting stock re-runs it.
+    own_stock = ["hops", {"datasets": [f"{ns(WOO, 'variation')}-collect v"],
+                          "where": [["eq", p + "line_items.woocommerce-order:variation_id", "v.woocommerce-variation:id"],
+                                    ["eq", "v.woocommerce-variation:manage_stock", True]],
+                          "return": "v.woocommerce-variation:id"}]
+    holder = ["if", ["in", "_.woocommerce-order:variation_id", "_T.woocommerce-order:own-stock-variations"],
+              ["ni", ns(WOO, "variation"), ["string", "_.woocommerce-order:variation_id"]],
+              ["ni", ns(WOO, "product"), ["string", "_.woocommerce-order:product_id"]]]
+    held = ["map", ["dict", "holder", holder, "quantity", ["integer", reduced]],
             ["filter", ["is-not-null", reduced], p + "line_items"]]
-    return [["add", "woocommerce-order:held-by-copy", ["if", is_copy, held, ["list"]]],
-            ["add", "woocommerce-order:held-products", ["map", "_.product", "_T.woocommerce-order:held-by-copy"]]]
+    return [["add", "woocommerce-order:own-stock-variations", own_stock],
+            ["add", "woocommerce-order:held-by-copy", ["if", is_copy, held, ["list"]]],
+            ["add", "woocommerce-order:holders", ["map", "_.holder", "_T.woocommerce-order:held-by-copy"]]]
 
 
-def _stock(system: str) -> list[Any]:
-    """A product's level, the contribution of the other shop the sync has applied to it, and (WooCommerce) what
-    copies of webshop orders hold of it (README, "Stock")."""
-    p = f"_S.{ns(system, 'product')}:"
+def _stock(system: str, type_name: str) -> list[Any]:
+    """A product's or variation's level, the contribution of the other shop the sync has applied to it, and
+    (WooCommerce) what copies of webshop orders hold of it (README, "Stock")."""
+    namespace = ns(system, type_name)
+    p = f"_S.{namespace}:"
     level = ["if", ["eq", p + "manage_stock", True], p + "stock_quantity", None] if system == WOO else p + "stock_quantity"
     rules = [["add", "stock-level", level],
-             ["add", "stock-applied", ["path", "stock_applied", bookkeeping(system, "product")]]]
+             ["add", "stock-applied", ["path", "stock_applied", bookkeeping(system, type_name)]]]
     if system == WOO:
-        me = ["ni", "woocommerce-product", ["string", p + "id"]]
+        me = ["ni", namespace, ["string", p + "id"]]
         held = ["flatten", ["hops", {"datasets": ["woocommerce-order-enrich o"],
-                                     "where": [["eq", me, "o.woocommerce-order:held-products"]],
+                                     "where": [["eq", me, "o.woocommerce-order:holders"]],
                                      "return": "o.woocommerce-order:held-by-copy"}]]
-        rules.append(["add", "copies-held", ["sum", ["map", "_.quantity", ["filter", ["eq", "_.product", me], held]]]])
+        rules.append(["add", "copies-held", ["sum", ["map", "_.quantity", ["filter", ["eq", "_.holder", me], held]]]])
     return rules
+
+
+def _parent(system: str, type_name: str) -> list[Any]:
+    """A WooCommerce variation's parent, as far as the variation depends on it: its SKU (shown by a variation that
+    has none of its own) and whether it still lists the variation. A batch delete of a variation is permanent and
+    leaves no trace (`variations-b04-…`, `-b06-…`), nor does a product turned simple (`variations-c07-…` …
+    `-c11-…`), but both move the parent, whose `variations` then lacks it (`variations-b07-…`); a trashed parent
+    takes its variations with it. The join is on the variation's own `parent_id`, so the parent's change re-runs
+    it."""
+    if (system, type_name) != (WOO, "variation"):
+        return []
+    namespace = ns(system, type_name)
+    parent = ["first", ["hops", {"datasets": [f"{ns(WOO, 'product')}-enrich p"],
+                                 "where": [["eq", ["ni", ns(WOO, "product"), ["string", f"_S.{namespace}:parent_id"]],
+                                            "p.woocommerce-product:self-ref"]],
+                                 "return": ["dict", "sku", "p.woocommerce-product:sku",
+                                            "variations", "p.woocommerce-product:variations",
+                                            "deleted", "p.woocommerce-product:deleted"]}]]
+    known = f"_T.{namespace}:parent"
+    return [["add", f"{namespace}:parent", parent],
+            ["add", f"{namespace}:parent-sku", ["path", "sku", known]],
+            ["add", f"{namespace}:orphaned", ["and", ["is-not-null", known],
+                                             ["or", ["eq", ["path", "deleted", known], True],
+                                              ["not", ["in", f"_S.{namespace}:id", ["path", "variations", known]]]]]]]
 
 
 def enrich(system: str, type_name: str) -> dict[str, Any]:
@@ -147,20 +182,26 @@ def enrich(system: str, type_name: str) -> dict[str, Any]:
                                  ["filter", ["eq", f"_.{namespace}:key", "sesam_origin"], p + "meta_data"]]]
     else:
         modified, origin = p + "updated_at", p + "origin"
+    parent = _parent(system, type_name)
+    deleted: Any = ["eq", "_S._deleted", True]
+    if parent:
+        deleted = ["or", deleted, ["eq", f"_T.{namespace}:orphaned", True]]
     rules: list[Any] = [
         ["copy", "*"],
         ["add", "_deleted", False],  # kept as a live entity, so the link through the merge survives the delete
-        ["add", f"{namespace}:deleted", ["eq", "_S._deleted", True]],
-        ["add", "rdf:type", ["ni", f"{system}:{entity_type.title}"]],
+        *parent,
+        ["add", f"{namespace}:deleted", deleted],
+        ["add", "rdf:type", ["ni", f"{system}:{entity_type.title_in(system)}"]],
         ["add", f"{namespace}:self-ref", ["ni", namespace, ["string", p + "id"]]],
         ["add", f"{namespace}:origin-ref", ["if", blank(origin), None, ["ni", origin]]],
         ["add", f"{namespace}:modified", modified],
     ]
+    if (system, type_name) == (WOO, "product"):
+        rules.append(["add", f"{namespace}:variable", ["eq", p + "type", "variable"]])
     for rule in entity_type.merge_rules:
-        field = rule.woo if system == WOO else rule.shop
+        value = _key_source(entity_type, system, rule.woo if system == WOO else rule.shop)
         normalise = "upper" if rule.key == "sku-key" else "lower"
-        rules.append(["add", f"{namespace}:{rule.key}",
-                      ["if", blank(p + field), None, [normalise, ["strip", p + field]]]])
+        rules.append(["add", f"{namespace}:{rule.key}", ["if", blank(value), None, [normalise, ["strip", value]]]])
     book = bookkeeping(system, type_name)
     for prop in entity_type.properties:
         read = prop.woo_read if system == WOO else prop.shop_read
@@ -177,10 +218,19 @@ def enrich(system: str, type_name: str) -> dict[str, Any]:
     if type_name == "order":
         rules += [qualify_name(rule, namespace) for rule in _held_by_copies(system)]
     if entity_type.stock:
-        rules += [qualify_name(rule, namespace) for rule in _stock(system)]
+        rules += [qualify_name(rule, namespace) for rule in _stock(system, type_name)]
     return {"_id": f"{namespace}-enrich", "type": "pipe",
             "source": {"type": "dataset", "dataset": f"{namespace}-collect"},
             "transform": {"type": "dtl", "rules": {"default": rules}}}
+
+
+def _key_source(entity_type: EntityType, system: str, field: str) -> Any:
+    """What a merge key normalises: the record's value of that property as the model reads it (a WooCommerce
+    variation's own SKU, not its parent's), or the field as it is."""
+    for prop in entity_type.properties:
+        if (prop.woo if system == WOO else prop.shop) == field:
+            return prop.woo_read if system == WOO else prop.shop_read
+    return path(system, entity_type.name, field)
 
 
 def qualify_name(rule: list[Any], namespace: str) -> list[Any]:
@@ -214,8 +264,8 @@ def _side_value(prop: Property, system: str, type_name: str, kind: str = "g") ->
 def _golden(prop: Property, target: str, type_name: str) -> Any:
     """The value both shops should hold (README, "Golden values"): for an order's contents and money, the shop it was
     placed in; otherwise the side that changed it since the sync last wrote it; when both did (or for references,
-    which carry no fingerprint), the later change, WooCommerce on a tie. An empty value never replaces a non-empty
-    one where a side cannot hold it empty."""
+    which carry no fingerprint), the later change, WooCommerce on a tie; a side that derives the value itself
+    (`derived_in`) decides it. An empty value never replaces a non-empty one where a side cannot hold it empty."""
     own, theirs = _side_value(prop, target, type_name), _side_value(prop, other(target), type_name)
     if (prop.woo_read if target == WOO else prop.shop_read) is None:
         return theirs
@@ -227,6 +277,8 @@ def _golden(prop: Property, target: str, type_name: str) -> Any:
                                        for system in (target, other(target)))
         later = ["if", ["and", their_changed, ["not", mine_changed]], theirs,
                  ["if", ["and", mine_changed, ["not", their_changed]], own, later]]
+    for system, condition in prop.derived_in.items():
+        later = ["if", condition, _side_value(prop, system, type_name), later]
     if prop.keep_when_blank:
         later = ["if", blank(later), ["if", blank(theirs), own, theirs], later]
     if prop.spelled_by is not None:
@@ -235,14 +287,14 @@ def _golden(prop: Property, target: str, type_name: str) -> Any:
     return later
 
 
-def _stock_rules(target: str) -> list[Any]:
+def _stock_rules(target: str, type_name: str) -> list[Any]:
     """Stock as two contributions that add up to the level (README, "Stock"): each shop's own movements, which the
     sync carries to the other exactly once. `contribution` = level − what the sync applied from the other shop
     (+ what WooCommerce copies of webshop orders hold, which that shop already counted). The instruction says: the
     other shop's contribution (`peer`), what the sync assumes it applied before (`applied`, for a record that has no
     bookkeeping yet) and, for a record that does not manage stock yet, the level to start from."""
     def side(system: str, field: str) -> Any:
-        return ["first", f"_S.{ns(system, 'product')}:{field}"]
+        return ["first", f"_S.{ns(system, type_name)}:{field}"]
     level_w, level_c = side(WOO, "stock-level"), side(SHOP, "stock-level")
     applied_w, applied_c = side(WOO, "stock-applied"), side(SHOP, "stock-applied")
     held = ["coalesce", ["list", side(WOO, "copies-held"), 0]]
@@ -269,41 +321,68 @@ LINE_FIELDS = {WOO: {"name": "_S.name", "quantity": "_S.quantity",
                      "subtotal": money(["*", ["decimal", "_S.unit_price"], "_S.quantity"]), "total": "_S.line_total"},
                SHOP: {"sku": "_S.sku", "name": "_S.name", "quantity": "_S.quantity", "unit_price": "_S.unit_price",
                       "line_total": "_S.line_total"}}
+# A line's product and variation, as each system names them. WooCommerce says "no variation" with 0: its schema
+# types `variation_id` as an integer.
+LINE_REFERENCES = {WOO: (("product_id", "product", None), ("variation_id", "variation", 0)),
+                   SHOP: (("product_id", "product", None), ("variant_id", "variation", None))}
+
+
+def _line_lookup(type_name: str, target: str) -> Any:
+    """The records of `type_name` the order's lines name, on both sides, found once: each one's `$ids` and its id in
+    `target`. The join is on a path of the merged order, so a record gaining its target id re-runs the order."""
+    return ["combine", *(["hops", {
+        "datasets": [f"global-{type_name} g"],
+        "where": [["eq", f"_S.{ns(system, 'order')}:g-lines.{type_name}", "g.$ids"]],
+        "return": ["dict", "ids", "g.$ids", "id", ["first", f"g.{ns(target, type_name)}:id"]]}]
+        for system in (other(target), target))]
 
 
 def _reference_rules(entity_type: EntityType, target: str) -> tuple[list[Any], dict[str, list[Any]]]:
-    """Orders: the customer and each line's product translated into the target's ids, through the global
-    datasets. Every lookup joins on a path from the source entity, so a node's dependency tracking follows it back
-    (hub/features/dependency-tracking.rst, hub/dtl/caveats.rst): an order left out because its customer or a
-    product is not in the target yet is re-run when the global record gains the target's id. The products of both
-    sides' lines are found once (`line-products`: each found product's `$ids` and target id); the rule `line`
-    (where `_S` is one line) picks its own from the parent's target. `missing-references` counts references that
-    do not exist in the target yet."""
-    if entity_type.name != "order":
-        return [], {}
-    mine = ns(target, "order")
-    line_products = ["combine", *(["hops", {
-        "datasets": ["global-product g"], "where": [["eq", f"_S.{ns(system, 'order')}:g-lines.product", "g.$ids"]],
-        "return": ["dict", "ids", "g.$ids", "id", ["first", f"g.{ns(target, 'product')}:id"]]}]
-        for system in (other(target), target))]
-    found = ["filter", ["in", "_S.product", "_.ids"], f"_P._T.{mine}:line-products"]
-    line_rule = [["add", "product_id", ["if", ["is-null", "_S.product"], None, ["first", ["map", "_.id", found]]]],
-                 *(["add", key, value] for key, value in LINE_FIELDS[target].items()),
-                 ["add", "unresolved", ["and", ["is-not-null", "_S.product"], ["is-null", "_T.product_id"]]]]
-    fields = ["product_id", *LINE_FIELDS[target]]
-    customer = ["coalesce", ["list", *(_translate(f"_S.{ns(system, 'order')}:g-customer", "customer", target)
-                                       for system in (other(target), target))]]
-    outer = [
-        ["add", "line-products", line_products],
-        ["add", "resolved-lines", ["apply", "line", ["coalesce", ["list", "_T.g-lines", ["list"]]]]],
-        ["add", "ref-lines", ["map", ["dict", *(item for key in fields for item in (key, f"_.{mine}:{key}"))],
-                              "_T.resolved-lines"]],
-        ["add", "ref-customer", ["if", ["is-null", "_T.g-customer"], None, customer]],
-        ["add", "missing-references", ["plus", ["count", ["filter", f"_.{mine}:unresolved", "_T.resolved-lines"]],
-                                       ["if", ["and", ["is-not-null", "_T.g-customer"],
-                                               ["is-null", "_T.ref-customer"]], 1, 0]]],
-    ]
-    return outer, {"line": line_rule}
+    """References translated into the target's ids, through the global datasets: `ref-<reference>` for each of the
+    type's (an order's customer, a variation's product) and, for orders, each line's product and variation. Every
+    lookup joins on a path from the source entity, so a node's dependency tracking follows it back
+    (hub/features/dependency-tracking.rst, hub/dtl/caveats.rst): a record left out because what it refers to is not
+    in the target yet is re-run when the global record gains the target's id. The lines' records are found once
+    (`line-<type>s`); the rule `line` (where `_S` is one line) picks its own from the parent's target.
+    `missing-references` counts references that do not exist in the target yet."""
+    mine = ns(target, entity_type.name)
+    outer: list[Any] = []
+    missing: list[Any] = []
+    named: dict[str, list[Any]] = {}
+    if entity_type.name == "order":
+        line_rule: list[Any] = []
+        unresolved = []
+        for field, type_name, none in LINE_REFERENCES[target]:
+            outer.append(["add", f"line-{type_name}s", _line_lookup(type_name, target)])
+            found = ["filter", ["in", f"_S.{type_name}", "_.ids"], f"_P._T.{mine}:line-{type_name}s"]
+            line_rule.append(["add", field, ["if", ["is-null", f"_S.{type_name}"], none,
+                                             ["coalesce", ["list", ["first", ["map", "_.id", found]], none]]]])
+            unresolved.append(["and", ["is-not-null", f"_S.{type_name}"], ["eq", f"_T.{field}", none]])
+        line_rule += [*(["add", key, value] for key, value in LINE_FIELDS[target].items()),
+                      ["add", "unresolved", ["or", *unresolved]]]
+        named["line"] = line_rule
+        fields = [field for field, _, _ in LINE_REFERENCES[target]] + list(LINE_FIELDS[target])
+        outer += [
+            ["add", "resolved-lines", ["apply", "line", ["coalesce", ["list", "_T.g-lines", ["list"]]]]],
+            ["add", "ref-lines", ["map", ["dict", *(item for key in fields for item in (key, f"_.{mine}:{key}"))],
+                                  "_T.resolved-lines"]],
+        ]
+        missing.append(["count", ["filter", f"_.{mine}:unresolved", "_T.resolved-lines"]])
+    for name, type_name in entity_type.references.items():
+        translated = ["coalesce", ["list", *(_translate(f"_S.{ns(system, entity_type.name)}:g-{name}", type_name,
+                                                        target) for system in (other(target), target))]]
+        outer.append(["add", f"ref-{name}", ["if", ["is-null", f"_T.g-{name}"], None, translated]])
+        missing.append(["if", ["and", ["is-not-null", f"_T.g-{name}"], ["is-null", f"_T.ref-{name}"]], 1, 0])
+    if missing:
+        outer.append(["add", "missing-references", missing[0] if len(missing) == 1 else ["sum", ["list", *missing]]])
+    return outer, named
+
+
+def _reference_fields(entity_type: EntityType, target: str) -> list[str]:
+    """The fields that carry references into the target: left out of an update whose references are missing."""
+    fields = [field for prop in entity_type.properties if prop.common in entity_type.references
+              for field in (prop.woo_write if target == WOO else prop.shop_write)]
+    return fields + (["line_items" if target == WOO else "lines"] if entity_type.name == "order" else [])
 
 
 def qualify(expression: Any, namespace: str) -> Any:
@@ -320,7 +399,7 @@ def qualify(expression: Any, namespace: str) -> Any:
 def _writes(flows: list[Property], target: str) -> list[Any]:
     """The target-shaped fields. Several properties may write one list field (an order's WooCommerce fee lines): their
     items are put together. An order's contents and money are written only into the copy, never into the shop it was
-    placed in; insert-only properties only when the record is created."""
+    placed in; insert-only properties only when the record is created; nothing a target derives itself."""
     by_field: dict[str, list[Any]] = {}
     guards: dict[str, Property] = {}
     for prop in flows:
@@ -335,6 +414,8 @@ def _writes(flows: list[Property], target: str) -> list[Any]:
             add = ["if", ["is-null", "_T.my-id"], [add], []]
         elif prop.home_owned:
             add = ["if", "_T.other-is-home", [add], []]
+        if target in prop.derived_in:  # the target computes it, and would ignore (or refuse) a value written
+            add = ["if", prop.derived_in[target], [], [add]]
         rules.append(add)
     return rules
 
@@ -370,13 +451,13 @@ def transform(target: str, type_name: str) -> dict[str, Any]:
     flows = [prop for prop in entity_type.properties
              if (prop.woo_write if target == WOO else prop.shop_write)
              and (prop.shop_read if target == WOO else prop.woo_read) is not None]
-    helpers = ["my-id", "my-deleted", "other-id", "other-deleted", "my-time", "other-time", "other-newer",
-               "other-is-home", "missing-references", "line-products", "resolved-lines", "ref-customer", "ref-lines", "g-managed",
-               *(f"g-{prop.common}" for prop in flows), *(f"fp-{prop.common}" for prop in flows)]
     reference_rules, named_rules = _reference_rules(entity_type, target)
+    helpers = ["my-id", "my-deleted", "other-id", "other-deleted", "my-time", "other-time", "other-newer",
+               "other-is-home", "g-managed", *(rule[1] for rule in reference_rules),
+               *(f"g-{prop.common}" for prop in flows), *(f"fp-{prop.common}" for prop in flows)]
     update_or_insert: list[Any] = [*(["add", f"g-{prop.common}", _golden(prop, target, type_name)] for prop in flows),
                                    *reference_rules,
-                                   *(_stock_rules(target) if entity_type.stock else []),
+                                   *(_stock_rules(target, type_name) if entity_type.stock else []),
                                    *_writes(flows, target),
                                    *_bookkeeping_rules(flows, target, type_name)]
     update_or_insert += [
@@ -384,7 +465,7 @@ def transform(target: str, type_name: str) -> dict[str, Any]:
         ["discard", ["not", ["and", ["is-null", "_T.my-id"],
                              ["gt", ["coalesce", ["list", "_T.missing-references", 0]], 0]]]],
         ["if", ["gt", ["coalesce", ["list", "_T.missing-references", 0]], 0],
-         [["remove", "customer_id"], ["remove", "line_items"], ["remove", "lines"]], []],
+         [["remove", field] for field in _reference_fields(entity_type, target)], []],
         ["if", ["is-not-null", "_T.my-id"], [["add", "id", "_T.my-id"]],
          [["add", "sesam_origin", ["concat", f"{theirs}:", ["string", "_T.other-id"]]]]],
     ]

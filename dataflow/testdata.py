@@ -5,7 +5,9 @@ products-get-variable's sibling 77 is stood in by a second simple product, custo
 Webshop records follow docs/custom-webshop-api.md. They are chosen to exercise the dataflow: a product and a
 customer that exist on both sides (same SKU, same e-mail in another case) and merge, records on one side only that
 are inserted on the other, a webshop order whose customer and product exist on both sides (it lands in WooCommerce
-with WooCommerce's ids), and a WooCommerce order that waits, since one of its products is not in the webshop.
+with WooCommerce's ids), and a WooCommerce order that waits, since one of its products is not in the webshop. The
+recorded variable T-shirt (variations-b02/b03) exists on both sides: its size S merges by SKU, M and L go to the
+webshop and the webshop's XL to WooCommerce, under the T-shirt's id on each side.
 """
 from __future__ import annotations
 
@@ -38,6 +40,18 @@ def _address(**values: str) -> dict[str, str]:
     return {key: values.get(key, "") for key in keys}
 
 
+def _variations() -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The recorded variable T-shirt and its sizes S, M and L (`variations-b02-…`, `variations-b03-…`)."""
+    parent = _recorded("variations-b03-parent-after-batch-create.json")
+    sizes = [{k: v for k, v in variation.items() if k != "_links"}
+             for variation in _recorded_batch("variations-b02-batch-create-3.json")]
+    return parent, sizes
+
+
+def _recorded_batch(name: str) -> list[dict[str, Any]]:
+    return json.loads((RECORDINGS / name).read_text(encoding="utf-8"))["body"]["create"]
+
+
 def collect_entities() -> dict[str, list[dict[str, Any]]]:
     """Entities by collect pipe id."""
     simple = _recorded("products-get-simple.json")
@@ -45,8 +59,10 @@ def collect_entities() -> dict[str, list[dict[str, Any]]]:
               "sale_price": "", "price": "27.00", "on_sale": False, "meta_data": []}
     customer = _recorded("customers-get.json")
     order = _recorded("orders-get.json")
+    tee, sizes = _variations()
     return {
-        "woocommerce-product-collect": [_woo(simple, 4), _woo(shared, 5)],
+        "woocommerce-product-collect": [_woo(simple, 4), _woo(shared, 5), _woo(tee, 8)],
+        "woocommerce-variation-collect": [_woo(size, 9) for size in sizes],
         "woocommerce-customer-collect": [_woo(customer, 6)],
         "woocommerce-order-collect": [_woo(order, 7)],
         "customwebshop-product-collect": [
@@ -55,7 +71,15 @@ def collect_entities() -> dict[str, list[dict[str, Any]]]:
                    "categories": ["Mugs"]}, 1),
             _shop({"id": 6, "sku": "SHOP-ONLY", "name": "Shop only", "description": "<p>Only here</p>",
                    "price": "12.50", "sale_price": "10.00", "stock_quantity": None, "status": "draft",
-                   "weight": "0.250", "categories": []}, 2)],
+                   "weight": "0.250", "categories": []}, 2),
+            _shop({"id": 7, "sku": "rec-38cf33-tee", "name": "Rec 38cf33 Tee", "description": "", "price": "10.00",
+                   "sale_price": None, "stock_quantity": None, "status": "publish", "weight": None,
+                   "categories": []}, 6)],
+        "customwebshop-variation-collect": [
+            _shop({"id": 1, "product_id": 7, "sku": "REC-38CF33-TEE-S", "options": [{"name": "Size", "value": "S"}],
+                   "price": "10.00", "sale_price": None, "stock_quantity": 10}, 7),
+            _shop({"id": 2, "product_id": 7, "sku": "REC-38CF33-TEE-XL", "options": [{"name": "Size", "value": "XL"}],
+                   "price": "16.00", "sale_price": "15.00", "stock_quantity": 3}, 8)],
         "customwebshop-customer-collect": [
             _shop({"id": 3, "email": customer["email"].upper(), "first_name": "Alice", "last_name": "Shop",
                    "phone": "", "company": "", "billing": _address(city="Oslo", country="NO"),

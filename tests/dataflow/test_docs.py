@@ -11,7 +11,7 @@ import pytest
 from dataflow.__main__ import main
 from dataflow.diagram import load_pipes, render_diagram
 from dataflow.docs import DIRECTIONS, document_path, render_document, stale_files
-from dataflow.model import ENTITY_TYPES, SYSTEM_TITLES, WOO
+from dataflow.model import ENTITY_TYPES, SHOP, SYSTEM_TITLES, WOO
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -62,10 +62,12 @@ def test_title_block_generated_line_and_introduction(source: str, target: str) -
 def test_one_section_per_type_in_order_each_with_a_filled_property_table(source: str, target: str) -> None:
     source_title, target_title = SYSTEM_TITLES[source], SYSTEM_TITLES[target]
     sections = _sections(render_document(source, target))
-    expected = [f"{source_title} {t} to {target_title} {t}" for t in ("Order", "Product", "Customer")]
+    names = {WOO: ("Order", "Product", "Variation", "Customer"), SHOP: ("Order", "Product", "Variant", "Customer")}
+    expected = [f"{source_title} {s} to {target_title} {t}" for s, t in zip(names[source], names[target])]
     assert list(sections)[1:] == expected
     for title, entity_type in zip(expected, ENTITY_TYPES.values()):
-        src, tgt = f"{source_title} {entity_type.title}", f"{target_title} {entity_type.title}"
+        src = f"{source_title} {entity_type.title_in(source)}"
+        tgt = f"{target_title} {entity_type.title_in(target)}"
         body = sections[title]
         assert body.startswith(f"Every {src} will be synchronized with a {tgt}.\n")
         assert f"A {tgt} created by this synchronization holds the id of the {src} it was created from in " in body
@@ -118,7 +120,8 @@ def test_money_wooCommerce_cannot_hold_as_such_is_written_as_the_lines_it_totals
 def test_what_is_not_synced_is_listed_with_its_reason(source: str, target: str) -> None:
     sections = _sections(render_document(source, target))
     for entity_type in ENTITY_TYPES.values():
-        title = f"{SYSTEM_TITLES[source]} {entity_type.title} to {SYSTEM_TITLES[target]} {entity_type.title}"
+        title = (f"{SYSTEM_TITLES[source]} {entity_type.title_in(source)} to {SYSTEM_TITLES[target]} "
+                 f"{entity_type.title_in(target)}")
         rows = _tables(sections[title])[-1][1:]
         for properties, why in entity_type.not_synced:
             first = properties.split(", ")[0]
@@ -168,7 +171,7 @@ def test_the_command_writes_config_and_documents_and_check_lists_stale_ones(
     capsys.readouterr()
     assert main(["--check", "--root", str(root)]) == 0
     assert capsys.readouterr().out.strip().endswith(
-        "documents with what dataflow/model.py generates, and 6 expected outputs with what the pipes produce on the "
+        "documents with what dataflow/model.py generates, and 8 expected outputs with what the pipes produce on the "
         "test data (as sesam test does): all up to date")
     assert main(["--root", str(root)]) == 0
     assert capsys.readouterr().out.startswith("nothing changed: "), "a second run writes nothing and says so"
@@ -196,7 +199,7 @@ def test_sesam_config_is_what_the_model_generates() -> None:
 def test_expected_outputs_are_what_the_pipes_produce_on_the_test_data() -> None:
     """QA's `sesam test` compares a node's output with expected/; offline we must get the same."""
     from dataflow.__main__ import expected_outputs
-    assert expected_outputs(REPO) == (6, [])
+    assert expected_outputs(REPO) == (8, [])
 
 
 def test_sesam_test_as_the_readme_writes_it_passes() -> None:
