@@ -51,6 +51,10 @@ RETRY_STRATEGY = {
 }
 
 
+# How long an order waits for its customer and products to reach the other shop before it lands without them.
+ORDER_WAIT_SECONDS = 3600
+
+
 def other(system: str) -> str:
     return SHOP if system == WOO else WOO
 
@@ -317,7 +321,7 @@ def _stock_rules(target: str, type_name: str) -> list[Any]:
     ]
 
 
-LINE_FIELDS = {WOO: {"name": "_S.name", "quantity": "_S.quantity",
+LINE_FIELDS = {WOO: {"sku": "_S.sku", "name": "_S.name", "quantity": "_S.quantity",
                      "subtotal": money(["*", ["decimal", "_S.unit_price"], "_S.quantity"]), "total": "_S.line_total"},
                SHOP: {"sku": "_S.sku", "name": "_S.name", "quantity": "_S.quantity", "unit_price": "_S.unit_price",
                       "line_total": "_S.line_total"}}
@@ -343,23 +347,31 @@ def _reference_rules(entity_type: EntityType, target: str) -> tuple[list[Any], d
     lookup joins on a path from the source entity, so a node's dependency tracking follows it back
     (hub/features/dependency-tracking.rst, hub/dtl/caveats.rst): a record left out because what it refers to is not
     in the target yet is re-run when the global record gains the target's id. The lines' records are found once
-    (`line-<type>s`); the rule `line` (where `_S` is one line) picks its own from the parent's target.
-    `missing-references` counts references that do not exist in the target yet."""
+    (`line-<type>s`); the rule `line` (where `_S` is one line) picks its own from the parent's target. `missing`
+    lists what does not exist in the target yet, `missing-references` counts it."""
     mine = ns(target, entity_type.name)
     outer: list[Any] = []
     missing: list[Any] = []
     named: dict[str, list[Any]] = {}
+    for name, type_name in entity_type.references.items():
+        translated = ["coalesce", ["list", *(_translate(f"_S.{ns(system, entity_type.name)}:g-{name}", type_name,
+                                                        target) for system in (other(target), target))]]
+        outer.append(["add", f"ref-{name}", ["if", ["is-null", f"_T.g-{name}"], None, translated]])
+        missing.append(["if", ["and", ["is-not-null", f"_T.g-{name}"], ["is-null", f"_T.ref-{name}"]],
+                        ["list", f"_T.g-{name}"], ["list"]])
     if entity_type.name == "order":
         line_rule: list[Any] = []
-        unresolved = []
+        unresolved, wanted = [], []
         for field, type_name, none in LINE_REFERENCES[target]:
             outer.append(["add", f"line-{type_name}s", _line_lookup(type_name, target)])
             found = ["filter", ["in", f"_S.{type_name}", "_.ids"], f"_P._T.{mine}:line-{type_name}s"]
             line_rule.append(["add", field, ["if", ["is-null", f"_S.{type_name}"], none,
                                              ["coalesce", ["list", ["first", ["map", "_.id", found]], none]]]])
-            unresolved.append(["and", ["is-not-null", f"_S.{type_name}"], ["eq", f"_T.{field}", none]])
+            gone = ["and", ["is-not-null", f"_S.{type_name}"], ["eq", f"_T.{field}", none]]
+            unresolved.append(gone)
+            wanted.append(["if", gone, ["list", f"_S.{type_name}"], ["list"]])
         line_rule += [*(["add", key, value] for key, value in LINE_FIELDS[target].items()),
-                      ["add", "unresolved", ["or", *unresolved]]]
+                      ["add", "unresolved", ["or", *unresolved]], ["add", "wanted", ["flatten", ["list", *wanted]]]]
         named["line"] = line_rule
         fields = [field for field, _, _ in LINE_REFERENCES[target]] + list(LINE_FIELDS[target])
         outer += [
@@ -367,22 +379,44 @@ def _reference_rules(entity_type: EntityType, target: str) -> tuple[list[Any], d
             ["add", "ref-lines", ["map", ["dict", *(item for key in fields for item in (key, f"_.{mine}:{key}"))],
                                   "_T.resolved-lines"]],
         ]
-        missing.append(["count", ["filter", f"_.{mine}:unresolved", "_T.resolved-lines"]])
-    for name, type_name in entity_type.references.items():
-        translated = ["coalesce", ["list", *(_translate(f"_S.{ns(system, entity_type.name)}:g-{name}", type_name,
-                                                        target) for system in (other(target), target))]]
-        outer.append(["add", f"ref-{name}", ["if", ["is-null", f"_T.g-{name}"], None, translated]])
-        missing.append(["if", ["and", ["is-not-null", f"_T.g-{name}"], ["is-null", f"_T.ref-{name}"]], 1, 0])
+        missing.append(["flatten", ["map", f"_.{mine}:wanted", "_T.resolved-lines"]])
     if missing:
-        outer.append(["add", "missing-references", missing[0] if len(missing) == 1 else ["sum", ["list", *missing]]])
+        outer += [["add", "missing", ["flatten", ["list", *missing]]],
+                  ["add", "missing-references", ["count", "_T.missing"]]]
     return outer, named
 
 
 def _reference_fields(entity_type: EntityType, target: str) -> list[str]:
-    """The fields that carry references into the target: left out of an update whose references are missing."""
-    fields = [field for prop in entity_type.properties if prop.common in entity_type.references
-              for field in (prop.woo_write if target == WOO else prop.shop_write)]
-    return fields + (["line_items" if target == WOO else "lines"] if entity_type.name == "order" else [])
+    """The fields that carry references into the target (an order's lines too): left out of an update whose
+    references are missing, which keeps the ones it has."""
+    return [field for prop in entity_type.properties if prop.common in entity_type.references or prop.common == "lines"
+            for field in (prop.woo_write if target == WOO else prop.shop_write)]
+
+
+def _waiting_rules(entity_type: EntityType, target: str) -> list[Any]:
+    """A record waits for what it refers to: an insert is left out until it exists in the target, an update keeps
+    the references it has. A variation cannot exist without its product, so it waits for as long as it takes. An
+    order waits, but not for ever (README, "Orders that wait"): once its global record has not changed for
+    `order-reference-wait-seconds`, an insert lands without what is still missing (a guest order, lines without a
+    product link), and the receiver keeps the reason with it (`sesam_note`). `_S._ts` is when the global record last
+    changed (entity-data-model.rst); the order transforms rescan hourly, so a waiting order is looked at again even
+    when nothing about it changes."""
+    missing = ["gt", ["coalesce", ["list", "_T.missing-references", 0]], 0]
+    kept = ["if", missing, [["remove", field] for field in _reference_fields(entity_type, target)], []]
+    if not entity_type.lands_without_references:
+        return [["discard", ["not", ["and", ["is-null", "_T.my-id"], missing]]], kept]
+    waited = ["datetime-diff", "second", ["now"], ["datetime", ["*", "_S._ts", 1000]]]
+    note = ["concat", "created without what it refers to, after waiting ", ["string", "_T.waited"], " s for: ",
+            ["join", ", ", ["map", ["string", "_."], "_T.missing"]]]
+    # A guest: the webshop's customer_id is already null; WooCommerce's guests have none (customer_id 0).
+    guest = [["if", ["is-null", "_T.ref-customer"], [["remove", "customer_id"]], []]] if target == WOO else []
+    return [
+        ["add", "waited", waited],
+        ["add", "gave-up", ["and", ["is-null", "_T.my-id"], missing,
+                            ["gte", "_T.waited", ["integer", "$ENV(order-reference-wait-seconds)"]]]],
+        ["discard", ["not", ["and", ["is-null", "_T.my-id"], missing, ["not", "_T.gave-up"]]]],
+        ["if", "_T.gave-up", [*guest, ["add", "sesam_note", note]], [kept]],
+    ]
 
 
 def qualify(expression: Any, namespace: str) -> Any:
@@ -452,8 +486,9 @@ def transform(target: str, type_name: str) -> dict[str, Any]:
              if (prop.woo_write if target == WOO else prop.shop_write)
              and (prop.shop_read if target == WOO else prop.woo_read) is not None]
     reference_rules, named_rules = _reference_rules(entity_type, target)
+    waiting_rules = _waiting_rules(entity_type, target) if entity_type.references else []
     helpers = ["my-id", "my-deleted", "other-id", "other-deleted", "my-time", "other-time", "other-newer",
-               "other-is-home", "g-managed", *(rule[1] for rule in reference_rules),
+               "other-is-home", "g-managed", *(rule[1] for rule in reference_rules + waiting_rules if rule[0] == "add"),
                *(f"g-{prop.common}" for prop in flows), *(f"fp-{prop.common}" for prop in flows)]
     update_or_insert: list[Any] = [*(["add", f"g-{prop.common}", _golden(prop, target, type_name)] for prop in flows),
                                    *reference_rules,
@@ -461,11 +496,7 @@ def transform(target: str, type_name: str) -> dict[str, Any]:
                                    *_writes(flows, target),
                                    *_bookkeeping_rules(flows, target, type_name)]
     update_or_insert += [
-        # An insert waits until what it refers to exists in the target; an update keeps its current references.
-        ["discard", ["not", ["and", ["is-null", "_T.my-id"],
-                             ["gt", ["coalesce", ["list", "_T.missing-references", 0]], 0]]]],
-        ["if", ["gt", ["coalesce", ["list", "_T.missing-references", 0]], 0],
-         [["remove", field] for field in _reference_fields(entity_type, target)], []],
+        *waiting_rules,
         ["if", ["is-not-null", "_T.my-id"], [["add", "id", "_T.my-id"]],
          [["add", "sesam_origin", ["concat", f"{theirs}:", ["string", "_T.other-id"]]]]],
     ]
@@ -495,10 +526,13 @@ def transform(target: str, type_name: str) -> dict[str, Any]:
          update_or_insert],
         *(["remove", helper] for helper in helpers),
     ]
-    return {"_id": f"{mine}-transform", "type": "pipe",
+    pipe = {"_id": f"{mine}-transform", "type": "pipe",
             "source": {"type": "dataset", "dataset": f"global-{type_name}"},
             "namespaces": {"identity": mine, "property": mine},
             "transform": {"type": "dtl", "rules": qualify({"default": rules, **named_rules}, mine)}}
+    if entity_type.lands_without_references:  # orders waiting for what they refer to are looked at again hourly
+        pipe["pump"] = {"rescan_cron_expression": "0 * * * ?"}
+    return pipe
 
 
 def share(system: str, type_name: str) -> dict[str, Any]:
@@ -527,7 +561,7 @@ def build() -> dict[str, Any]:
         # Every $ENV the config uses, as `sesam upload` installs them; secrets are set on the node separately.
         "test-env.json": {"node-env": "test", "sync-image": "sync-service:latest",
                           "woocommerce-url": "https://woocommerce.example", "customwebshop-url":
-                          "https://customwebshop.example"},
+                          "https://customwebshop.example", "order-reference-wait-seconds": ORDER_WAIT_SECONDS},
     }
     for system in SYSTEMS:
         files[f"systems/{system}.conf.json"] = system_config(system)
