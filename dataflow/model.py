@@ -122,6 +122,9 @@ class EntityType:
     # cannot exist without it (a variation without its product) waits for as long as it takes.
     lands_without_references: bool = False
     titles: dict[str, str] = field(default_factory=dict)  # a system's own name for the type, where it differs
+    # Fields a system's receiver needs besides the id to find a record it is told to delete (DTL over the merged
+    # record): WooCommerce deletes a variation through its parent.
+    delete_locators: dict[str, dict[str, DTL]] = field(default_factory=dict)
     stock_note: str = ""          # what is particular about this type's stock, for the documents
 
     def title_in(self, system: str) -> str:
@@ -274,6 +277,7 @@ _OWN_VARIATION_SKU = ["if", ["eq", ["upper", path(WOO, "variation", "sku")],
 
 VARIATION = EntityType(
     name="variation", title="Variation", titles={SHOP: "Variant"},
+    delete_locators={WOO: {"parent_id": ["first", f"_S.{ns(WOO, 'variation')}:parent_id"]}},
     properties=(
         Property("product", "parent_id", "product_id", "integer (product id)", "integer (product id)",
                  woo_read=["ni", ns(WOO, "product"), ["string", path(WOO, "variation", "parent_id")]],

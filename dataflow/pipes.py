@@ -522,7 +522,9 @@ def transform(target: str, type_name: str) -> dict[str, Any]:
         ["add", "_id", ["if", ["is-not-null", "_T.my-id"], ["concat", f"{mine}:", ["string", "_T.my-id"]],
                         ["concat", f"{theirs}:", ["string", "_T.other-id"]]]],
         ["if", "_T.other-deleted",
-         [["add", "id", "_T.my-id"], ["add", "_deleted", True], ["add", "delete-requested", True]],
+         [["add", "id", "_T.my-id"], *(["add", field, value] for field, value in
+                                       entity_type.delete_locators.get(target, {}).items()),
+          ["add", "_deleted", True], ["add", "delete-requested", True]],
          update_or_insert],
         *(["remove", helper] for helper in helpers),
     ]

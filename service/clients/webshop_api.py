@@ -22,13 +22,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-TYPES = ("order", "product", "customer")
+TYPES = ("order", "product", "variation", "customer")
+# Each type's collection in our contract: variations are the webshop's variants (docs/custom-webshop-api.md §3.4.1).
+DEFAULT_PATHS = {"order": "/orders", "product": "/products", "variation": "/variants", "customer": "/customers"}
 PARAMETERS = ("updated_after", "limit", "cursor", "page", "offset", "include_deleted", "origin")
 
 
 @dataclass(frozen=True)
 class WebshopApi:
-    paths: dict[str, str] = field(default_factory=lambda: {t: f"/{t}s" for t in TYPES})
+    paths: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_PATHS))
     pagination: str = "cursor"
     page_size: int = 500
     params: dict[str, str] = field(default_factory=lambda: {p: p for p in PARAMETERS})

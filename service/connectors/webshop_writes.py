@@ -21,7 +21,7 @@ from service.errors import UpstreamError, UpstreamRejected, UpstreamUnavailable
 from service.sesam.push import target_id
 
 GONE = {404, 410}
-UNIQUE_TYPES = frozenset({"customer", "product"})  # e-mail and SKU are unique: a repeated create answers 409
+UNIQUE_TYPES = frozenset({"customer", "product", "variation"})  # e-mail, SKU: a repeated create answers 409
 DECIMAL_SUFFIXES = ("price", "_total", "total")
 
 
@@ -119,8 +119,11 @@ class WebshopWriter:
         try:
             self.client.call("POST", self.client.path(type_name), json=body)
         except UpstreamRejected as error:
-            existing = (error.details.get("upstream_error") or {}).get("existing_id")
-            if error.upstream_status == 409 and existing is not None:  # same SKU or e-mail: link up with it
+            answer = error.details.get("upstream_error") or {}
+            existing = answer.get("existing_id")
+            # Same SKU or e-mail: link up with it, unless another resource holds it (a variant's SKU, a product).
+            held_here = answer.get("existing_resource") in (None, self.client.path(type_name).strip("/"))
+            if error.upstream_status == 409 and existing is not None and held_here:
                 return self._update(type_name, int(existing), entity, "created")
             raise
         return "created"

@@ -1,4 +1,4 @@
-"""WooCommerce as a Sesam system: orders, products and customers as JSON Pull streams.
+"""WooCommerce as a Sesam system: orders, products, variations and customers as JSON Pull streams.
 
 A read is two passes (README, "How a pull never skips a record"):
 1. Keys: every record's id and modification time, from small `_fields=id,date_modified_gmt` pages ordered by id,
@@ -10,6 +10,7 @@ A read is two passes (README, "How a pull never skips a record"):
 2. Records: full records fetched by `include=<up to 100 ids>` in token order, several requests ahead in parallel,
    streamed as they arrive. A record gone between the passes (trashed, deleted) is left out: it is gone, and its
    trashing will come as a tombstone in the next read.
+Variations are read through their parents (woocommerce_variations.py).
 """
 from __future__ import annotations
 
@@ -24,6 +25,8 @@ from service.clients.woocommerce import MAX_PER_PAGE, WooCommerceClient
 from service.connectors.paging import ordered_map, scan_offset_pages
 from service.connectors.base import Connector
 from service.connectors.read_stats import ReadStats
+from service.connectors.woocommerce_variation_writes import VariationWriter
+from service.connectors.woocommerce_variations import VariationStream
 from service.connectors.woocommerce_writes import WooCommerceWriter
 from service.connectors.writes import WriteResult
 from service.errors import UnknownEntityType
@@ -49,6 +52,8 @@ TYPES: dict[str, WooType] = {
     "order": WooType("order", "orders", server_filter=True, trash=True),
     "product": WooType("product", "products", server_filter=True, trash=True),
     "customer": WooType("customer", "customers", server_filter=False, trash=False),
+    # Read through their parents (woocommerce_variations.py), written per parent.
+    "variation": WooType("variation", "variations", server_filter=True, trash=False),
 }
 
 # A key packs (token second, unsettled, id, deleted) into one int whose order is the since-token order.
@@ -90,9 +95,15 @@ class WooCommerceConnector(Connector):
                  delete_mode: str = "trash", clock: Callable[[], datetime] = since.utc_now) -> None:
         self.client = client
         self.writer = WooCommerceWriter(client, delete_mode=delete_mode)
+        self.variation_writer = VariationWriter(client, self.writer)
         self.concurrency = concurrency
         self.settle_seconds = settle_seconds
         self.clock = clock
+        products = TYPES["product"]
+        self.variations = VariationStream(
+            client, concurrency=concurrency, pack=_pack, unpack=_unpack, token_format=TOKENS,
+            scan_keys=lambda params, cutoff, floor, pool, stats: self._scan(products, params, cutoff, False, floor,
+                                                                            pool, stats))
 
     @staticmethod
     def entity_type(name: str) -> WooType:
@@ -107,6 +118,9 @@ class WooCommerceConnector(Connector):
         woo_type = self.entity_type(type_name)
         stats = stats if stats is not None else ReadStats()
         cutoff = TOKENS.cutoff(self.clock(), self.settle_seconds)
+        if type_name == "variation":
+            yield from self.variations.read(since, limit, cutoff, stats)
+            return
         with ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix=f"woo-{type_name}") as pool:
             keys = self._keys(woo_type, since, cutoff, pool, stats)
             selected = keys if limit is None else keys[:limit]
@@ -121,6 +135,8 @@ class WooCommerceConnector(Connector):
                         yield self._entity(record, key)
 
     def write_batch(self, type_name: str, entities: list[dict[str, Any]]) -> WriteResult:
+        if type_name == "variation":
+            return self.variation_writer.write_batch(entities)
         return self.writer.write_batch(self.entity_type(type_name).resource, entities)
 
     # -- pass 1: keys ------------------------------------------------------------------------------------------

@@ -57,11 +57,18 @@ def _change(key: str, want: Any, have: Any) -> Any:
         return _reconciled_items(key, want, have or []) or None
     if key in ID_LISTS and isinstance(want, list):
         return want if _ids(want) != _ids(have or []) else None
+    if key == "attributes" and isinstance(want, list):  # a variation's, shown with an id and a slug besides
+        return want if _options(want) != _options(have or []) else None
     return None if same_value(want, have, decimal=key in DECIMAL_FIELDS) else want
 
 
 def _ids(items: list[Any]) -> list[Any]:
     return sorted(item.get("id") for item in items if isinstance(item, dict))
+
+
+def _options(attributes: list[Any]) -> list[tuple[str, str]]:
+    """A variation's attributes as WooCommerce matches them: by name ignoring case, with the option as it is."""
+    return [(str(a.get("name", "")).casefold(), str(a.get("option", ""))) for a in attributes if isinstance(a, dict)]
 
 
 def _changed_meta(want: list[dict[str, Any]], have: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -196,7 +203,9 @@ class WooCommerceWriter:
 
     def _delete(self, resource: str, deletes: list[dict[str, Any]], body: dict[str, list[Any]],
                 result: WriteResult) -> None:
-        force = self.delete_mode == "force" or resource == "customers"  # customers cannot be trashed (501)
+        # Customers cannot be trashed (501); a variation in the trash would keep its SKU, and WooCommerce's own
+        # variations screen deletes them for good.
+        force = self.delete_mode == "force" or resource == "customers" or resource.endswith("/variations")
         for entity in deletes:
             record_id = target_id(entity)
             if record_id is None:
@@ -256,7 +265,12 @@ class WooCommerceWriter:
     def _owner(self, resource: str, entity: dict[str, Any], error: dict[str, Any]) -> dict[str, Any] | None:
         owner_id = (error.get("data") or {}).get("resource_id")
         if owner_id:
-            return self.client.call("GET", f"/{resource}/{owner_id}")
+            try:
+                return self.client.call("GET", f"/{resource}/{owner_id}")
+            except UpstreamError as lookup:
+                if lookup.upstream_status in GONE:
+                    return None  # not one of these: a variation's SKU held by a product, or another parent's
+                raise
         if resource == "customers" and entity.get("email"):
             found = self.client.list("customers", {"email": entity["email"], "role": "all"}).items
             return found[0] if found else None

@@ -180,3 +180,18 @@ def test_a_copys_held_stock_counts_against_the_variation_or_the_parent_that_keep
             for entity in flow.emulator.dataset(dataset)}
     assert (held["woocommerce-variation:15"], held["woocommerce-variation:16"], held["woocommerce-variation:18"],
             held["woocommerce-product:14"]) == (2, 0, 0, 3)
+
+
+def test_a_variant_deleted_in_the_webshop_is_deleted_in_woocommerce_through_its_parent(flow: Flow) -> None:
+    """WooCommerce deletes a variation through its parent's `/products/{id}/variations/batch`: the delete names it."""
+    link_product(flow)
+    flow.shop("variation", id=8, product_id=3, sku="TEE-M", options=[{"name": "Size", "value": "M"}],
+              price="11.00", sale_price=None, stock_quantity=5, origin="woocommerce-variation:16")
+    flow.run()
+    flow.second += 1
+    flow.pipes["customwebshop-variation-collect"].receive([
+        {"_id": "8", "_updated": f"2026-12-01T21:40:{flow.second:02d}.000000Z_000000000008", "_deleted": True,
+         "id": 8, "deleted": True, "origin": "woocommerce-variation:16"}])
+    flow.run()
+    deleted = flow.pushed("woocommerce", "variation")["woocommerce-variation:16"]
+    assert (deleted["_deleted"], deleted["id"], deleted["parent_id"]) == (True, 16, 14)
