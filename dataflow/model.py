@@ -187,6 +187,14 @@ PRODUCT = EntityType(
                  shop_write={"sale_price": G("sale_price")}, compare=Comparison.DECIMAL,
                  note="an ended sale (WooCommerce `\"\"`, the Custom Webshop null) ends on the other side too"),
         _plain("product", "status", shop_type="string (publish, draft, pending, private)"),
+        # Whether stock is counted: the level itself travels as the stock instruction (README, "Stock"), which
+        # carries this golden value to both receivers; `sesam_managed` only makes it part of the choice.
+        Property("managed", "manage_stock", "stock_quantity", "boolean", "integer, or null when not managed",
+                 woo_read=["eq", path(WOO, "product", "manage_stock"), True],
+                 shop_read=["is-not-null", path(SHOP, "product", "stock_quantity")],
+                 woo_write={"sesam_managed": G("managed")}, shop_write={"sesam_managed": G("managed")},
+                 note="whether the shop counts stock (WooCommerce `manage_stock`, the Custom Webshop a "
+                      "`stock_quantity` that is not null); switching it off in one shop switches it off in the other"),
         Property("weight", "weight", "weight", "string", "string (kg) or null",
                  woo_read=_money_or_empty_to_null("product", "weight"), shop_read=path(SHOP, "product", "weight"),
                  woo_write={"weight": ["coalesce", ["list", G("weight"), ""]]}, shop_write={"weight": G("weight")}),
