@@ -11,7 +11,7 @@ import string
 from decimal import Decimal
 from typing import Any
 
-from .customers import blank_billing, blank_shipping
+from .customers import blank_billing, blank_shipping, check_billing_email
 from .errors import ApiError
 from .meta import ORDER_INTERNAL_KEYS, merge_meta
 from .money import ZERO, format_money, parse_money, unit_price
@@ -106,6 +106,7 @@ class Orders(Resource):
 
     def _validate(self, body: dict[str, Any], row: Row | None) -> None:
         check_enum(body, "status", ORDER_STATUSES)
+        check_billing_email(body, "order_invalid_billing_email")
         customer_id = body.get("customer_id")
         if customer_id not in (None, 0) and self.store.customers.find(customer_id) is None:
             raise ApiError(400, "woocommerce_rest_invalid_customer_id", "Customer ID is invalid.")
