@@ -14,6 +14,7 @@ from werkzeug.exceptions import HTTPException
 from service.connectors.factory import build_connector
 from service.errors import SyncError
 from service.logs import configure_logging
+from service.sesam.push import Sequences
 from service.sesam.routes import bp as sesam_bp
 from service.settings import Settings
 
@@ -24,8 +25,10 @@ def create_app(settings: Settings | None = None, *, connector: Any = None) -> Fl
     app = Flask(__name__)
     app.config["SETTINGS"] = settings
     app.config["CONNECTOR"] = connector if connector is not None else build_connector(settings)
-    app.config["SEQUENCES"] = {}
-    app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
+    app.config["SEQUENCES"] = Sequences()
+    # One byte more than we accept, so that reading a streamed body can tell "exactly the limit" from "over it"
+    # (service/sesam/batch.py answers the 413 either way).
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes + 1
     app.register_blueprint(sesam_bp)
     app.register_error_handler(SyncError, _sync_error)
     app.register_error_handler(HTTPException, _http_error)

@@ -3,7 +3,8 @@
     SyncError
     ├── ConfigError              bad or missing settings; at start-up, or credentials an upstream refuses
     ├── InvalidRequest (400)     a request to us that cannot be served (bad `since`, bad batch, …)
-    │   └── PayloadTooLarge (413)
+    │   ├── PayloadTooLarge (413)
+    │   └── UnsupportedMediaType (415)  a push that is not sent as JSON
     ├── Unauthorized (401)       missing or wrong SERVICE_TOKEN
     ├── UnknownEntityType (404)  /entities/<type> or /receiver/<type> with a type we do not serve
     ├── SequenceConflict (409)   a JSON Push full-sync request out of sequence
@@ -41,6 +42,10 @@ class InvalidRequest(SyncError):
 
 class PayloadTooLarge(InvalidRequest):
     status = 413
+
+
+class UnsupportedMediaType(InvalidRequest):
+    status = 415
 
 
 class Unauthorized(SyncError):

@@ -41,12 +41,15 @@ class _NonFinite(float):
         return marker
 
 
-def loads_request(body: bytes) -> Any:
-    """A pushed body as Python values; non-finite numbers are kept as markers for `request_problems` to name."""
+def decode_request(body: bytes | bytearray) -> str:
     try:
-        text = body.decode("utf-8")
+        return body.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise NotJson(f"the body is not UTF-8 (byte {exc.start})") from None
+
+
+def loads_request(text: str) -> Any:
+    """A pushed body as Python values; non-finite numbers are kept as markers for `request_problems` to name."""
     try:
         return json.loads(text or "null", parse_constant=_NonFinite, parse_float=_float_or_marker)
     except RecursionError:

@@ -76,6 +76,14 @@ def _float_range(low: float, high: float) -> Callable[[str], float]:
     return parse
 
 
+def _one_worker(raw: str) -> int:
+    if raw.strip() != "1":
+        raise ValueError("must be 1: the JSON Push sequences and the journal of creates in flight live in the "
+                         "process, and every request must meet them (README, \"Receivers\"); "
+                         "scale with GUNICORN_THREADS instead")
+    return 1
+
+
 def _log_level(raw: str) -> str:
     level = raw.upper()
     if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
@@ -139,6 +147,11 @@ VARIABLES: tuple[EnvVar, ...] = (
            "How receivers delete orders and products: move to the trash, or delete for good."),
     EnvVar("MAX_BODY_BYTES", "max_body_bytes", _int_range(1024, 1 << 31), str(64 << 20),
            "Largest JSON Push body a receiver accepts (413 beyond)."),
+    EnvVar("UNCERTAIN_CREATE_SECONDS", "uncertain_create_seconds", _float_range(0, 86400), "600",
+           "After a create whose answer was lost (timeout, dropped connection), how long a replay of it waits for "
+           "the record to show up (answering 503) before creating it again."),
+    EnvVar("WEB_CONCURRENCY", "web_concurrency", _one_worker, "1",
+           "gunicorn worker processes: must be 1 (the receivers' protocol state lives in the process)."),
 )
 
 
@@ -161,6 +174,8 @@ class Settings:
     settle_seconds: float = 2.0
     delete_mode: str = "trash"
     max_body_bytes: int = 64 << 20
+    uncertain_create_seconds: float = 600.0
+    web_concurrency: int = 1
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> "Settings":

@@ -17,11 +17,13 @@ from typing import Any
 from service.clients.webshop import WebshopClient
 from service.clients.webshop_api import TYPES
 from service.connectors.base import Connector
+from service.connectors.create_journal import CreateJournal
 from service.connectors.read_stats import ReadStats
 from service.connectors.webshop_writes import WebshopWriter
 from service.connectors.writes import WriteResult
 from service.errors import UnknownEntityType, UpstreamUnavailable
 from service.sesam import since
+from service.sesam.batch import PushedEntity
 
 TOKENS = since.MICROSECONDS  # the contract stamps microseconds
 _NEVER = datetime.max  # a cutoff no record reaches: the settled token of a record is its place in the listing
@@ -31,13 +33,13 @@ class WebshopConnector(Connector):
     tokens = TOKENS
     system = "customwebshop"
 
-    def __init__(self, client: WebshopClient, *, concurrency: int, settle_seconds: float,
+    def __init__(self, client: WebshopClient, *, concurrency: int, settle_seconds: float, journal: CreateJournal,
                  clock: Callable[[], datetime] = since.utc_now) -> None:
         self.client = client
         self.api = client.api
         self.settle_seconds = settle_seconds
         self.clock = clock
-        self.writer = WebshopWriter(client, concurrency=concurrency)
+        self.writer = WebshopWriter(client, concurrency=concurrency, journal=journal)
 
     @staticmethod
     def entity_type(name: str) -> str:
@@ -46,7 +48,7 @@ class WebshopConnector(Connector):
                                     type=name[:64])
         return name
 
-    def write_batch(self, type_name: str, entities: list[dict[str, Any]]) -> WriteResult:
+    def write_batch(self, type_name: str, entities: list[PushedEntity]) -> WriteResult:
         return self.writer.write_batch(self.entity_type(type_name), entities)
 
     def read_entities(self, type_name: str, since: str | None, limit: int | None,

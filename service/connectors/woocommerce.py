@@ -13,7 +13,7 @@ A read is two passes (README, "How a pull never skips a record"):
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -24,10 +24,14 @@ from service.clients.woocommerce import MAX_PER_PAGE, WooCommerceClient
 from service.connectors.paging import ordered_map, scan_offset_pages
 from service.connectors.base import Connector
 from service.connectors.read_stats import ReadStats
+from service.connectors.create_journal import CreateJournal
+from service.connectors.woocommerce_changes import SHAPES
 from service.connectors.woocommerce_writes import WooCommerceWriter
 from service.connectors.writes import WriteResult
 from service.errors import UnknownEntityType
 from service.sesam import since
+from service.sesam.batch import PushedEntity
+from service.sesam.shapes import Check
 
 TOKENS = since.SECONDS  # WooCommerce stamps whole seconds
 OVERLAP = 10  # rows shared by neighbouring key pages; more rows than this leaving between two reads costs a step back
@@ -87,9 +91,10 @@ class WooCommerceConnector(Connector):
     system = "woocommerce"
 
     def __init__(self, client: WooCommerceClient, *, concurrency: int, settle_seconds: float,
-                 delete_mode: str = "trash", clock: Callable[[], datetime] = since.utc_now) -> None:
+                 journal: CreateJournal, delete_mode: str = "trash",
+                 clock: Callable[[], datetime] = since.utc_now) -> None:
         self.client = client
-        self.writer = WooCommerceWriter(client, delete_mode=delete_mode)
+        self.writer = WooCommerceWriter(client, delete_mode=delete_mode, journal=journal)
         self.concurrency = concurrency
         self.settle_seconds = settle_seconds
         self.clock = clock
@@ -120,8 +125,11 @@ class WooCommerceConnector(Connector):
                     if record is not None:
                         yield self._entity(record, key)
 
-    def write_batch(self, type_name: str, entities: list[dict[str, Any]]) -> WriteResult:
+    def write_batch(self, type_name: str, entities: list[PushedEntity]) -> WriteResult:
         return self.writer.write_batch(self.entity_type(type_name).resource, entities)
+
+    def entity_shape(self, type_name: str) -> Mapping[str, Check]:
+        return SHAPES[self.entity_type(type_name).resource]
 
     # -- pass 1: keys ------------------------------------------------------------------------------------------
     def _keys(self, woo_type: WooType, since: str | None, cutoff: datetime, pool: ThreadPoolExecutor,

@@ -8,8 +8,9 @@ from typing import Any
 from flask import Blueprint, current_app, jsonify, request
 
 from service.errors import InvalidRequest, Unauthorized
+from service.sesam.batch import check_content_type, parse_batch, read_body
 from service.sesam.pull import stream_entities
-from service.sesam.push import PushParams, SequenceTracker, parse_batch
+from service.sesam.push import PushParams
 
 log = logging.getLogger(__name__)
 bp = Blueprint("sesam", __name__)
@@ -57,21 +58,23 @@ def receiver(type_name: str) -> Any:
     connector = current_app.config["CONNECTOR"]
     connector.entity_type(type_name)
     params = PushParams.from_args(request.args)
-    tracker: SequenceTracker = current_app.config["SEQUENCES"].setdefault(type_name, SequenceTracker())
-    tracker.check(params)
-    entities = parse_batch(request.get_data(cache=False), current_app.config["SETTINGS"].max_body_bytes)
-    result = connector.write_batch(type_name, entities) if entities else None
-    tracker.advance(params)  # received in sequence, whatever became of single entities
-    summary = result.summary() if result else {"created": 0, "updated": 0, "unchanged": 0, "deleted": 0,
-                                                "skipped": 0}
-    log.info("push %s/%s: %d entities %s, %d failed", connector.system, type_name, len(entities), summary,
-             len(result.failures) if result else 0)
-    if result is None or not result.failures:
+    check_content_type(request.headers.get("Content-Type"))
+    sequences = current_app.config["SEQUENCES"]
+    sequences.check(type_name, params)
+    entities = parse_batch(read_body(request.stream, current_app.config["SETTINGS"].max_body_bytes),
+                           connector.entity_shape(type_name))
+    result = connector.write_batch(type_name, entities)
+    sequences.advance(type_name, params)  # received in sequence, whatever became of single entities
+    summary = result.summary()
+    describe = f"push {connector.system}/{type_name}: {len(entities)} entities {summary}"
+    if not result.failures:
+        log.info("%s", describe)
         return jsonify(summary)
     retriable = any(f.retriable for f in result.failures)
+    log.warning("%s, %d not applied (%s): %s", describe, len(result.failures),
+                "retriable" if retriable else "refused", "; ".join(f.logged() for f in result.failures[:20]))
     body = {"error": "UpstreamUnavailable" if retriable else "UpstreamRejected",
-            "message": f"{len(result.failures)} of {len(entities)} entities were not applied"
-                       + ("; retrying can help" if retriable else "; retrying the same data cannot help"),
-            "failed": [{"_id": f.entity_id, "reason": f.reason, "retriable": f.retriable} for f in result.failures],
-            **summary}
+                 "message": f"{len(result.failures)} of {len(entities)} entities were not applied"
+                            + ("; retrying can help" if retriable else "; retrying the same data cannot help"),
+                 "failed": [f.as_json() for f in result.failures], **summary}
     return jsonify(body), 503 if retriable else 422

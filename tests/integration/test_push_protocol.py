@@ -44,6 +44,30 @@ def test_out_of_sequence_full_sync_requests_are_409(woo: Woo, service: Service):
     assert total_writes(woo) == before, "a conflicting request writes nothing"
 
 
+def test_two_full_syncs_to_one_type_keep_their_own_sequences(woo: Woo, service: Service):
+    """Two pipes pushing full syncs to one receiver used to knock each other out (issue 11, item 3)."""
+    def request(sequence: str, request_id: str, **params):
+        return push(service.url, "customer", [], sequence_id=sequence, is_full="true", request_id=request_id,
+                    **params)
+    assert request("pipe-a", "1", is_first="true").status_code == 200
+    assert request("pipe-b", "1", is_first="true").status_code == 200
+    assert request("pipe-a", "2", previous_request_id="1").status_code == 200
+    assert request("pipe-b", "2", previous_request_id="1").status_code == 200
+    assert request("pipe-a", "3", previous_request_id="2", is_last="true").status_code == 200
+    assert request("pipe-b", "3", previous_request_id="2", is_last="true").status_code == 200
+
+
+def test_the_last_request_replayed_after_a_lost_answer_is_accepted(woo: Woo, service: Service):
+    """A 503 or a dropped connection on `is_last` makes Sesam send it again; refusing it with 409 ("400-428: no
+    retries") would leave that batch unwritten for good."""
+    assert full(service, "1", is_first="true").status_code == 200
+    entity = [{"_id": "z", "sesam_origin": "x:z", "email": "z@example.test"}]
+    assert full(service, "2", entity, previous_request_id="1", is_last="true").status_code == 200
+    replay = full(service, "2", entity, previous_request_id="1", is_last="true")
+    assert replay.status_code == 200, replay.text
+    assert full(service, "3", previous_request_id="2").status_code == 409, "but the sequence has ended"
+
+
 def test_incremental_requests_ignore_sequence_parameters(woo: Woo, service: Service):
     answer = push(service.url, "customer", [], sequence_id="whatever", request_id="7", previous_request_id="1")
     assert answer.status_code == 200

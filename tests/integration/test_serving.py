@@ -36,6 +36,16 @@ def test_a_bad_configuration_stops_at_once_with_every_problem_and_no_secret():
     assert "cs_do_not_print" not in stderr
 
 
+def test_more_than_one_worker_is_refused_at_start():
+    """The JSON Push sequences and the journal of creates in flight live in the process: a second worker failed 19
+    of 20 full syncs (issue 11, item 3). The configuration is refused before any worker starts."""
+    process = gunicorn({"SYSTEM": "customwebshop", "WEBSHOP_URL": "http://127.0.0.1:9", "WEBSHOP_TOKEN": "t",
+                        "WEB_CONCURRENCY": "2"})
+    _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 2
+    assert "WEB_CONCURRENCY: must be 1" in stderr
+
+
 def test_a_stream_longer_than_the_worker_timeout_is_not_killed():
     """A sync worker is killed when one request outlives --timeout (benoitc/gunicorn#1440); ours are threaded."""
     served, store = serve_woo(behind_https=True)
@@ -65,3 +75,4 @@ def test_a_stream_longer_than_the_worker_timeout_is_not_killed():
             process.terminate()
             process.communicate(timeout=30)
         served.stop()
+
