@@ -12,8 +12,9 @@ from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException
 
 from service.connectors.factory import build_connector
-from service.errors import SyncError
+from service.errors import ServiceBusy, SyncError
 from service.logs import configure_logging
+from service.sesam.pull import PullSlots
 from service.sesam.push import Sequences
 from service.sesam.routes import bp as sesam_bp
 from service.settings import Settings
@@ -26,6 +27,7 @@ def create_app(settings: Settings | None = None, *, connector: Any = None) -> Fl
     app.config["SETTINGS"] = settings
     app.config["CONNECTOR"] = connector if connector is not None else build_connector(settings)
     app.config["SEQUENCES"] = Sequences()
+    app.config["PULL_SLOTS"] = PullSlots(settings.max_concurrent_pulls)
     # One byte more than we accept, so that reading a streamed body can tell "exactly the limit" from "over it"
     # (service/sesam/batch.py answers the 413 either way).
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes + 1
@@ -40,7 +42,8 @@ def _secret_values(settings: Settings) -> list[str]:
 
 
 def _sync_error(error: SyncError) -> Any:
-    return jsonify(error.as_json()), error.status
+    headers = {"Retry-After": str(error.retry_after)} if isinstance(error, ServiceBusy) else {}
+    return jsonify(error.as_json()), error.status, headers
 
 
 def _http_error(error: HTTPException) -> Any:

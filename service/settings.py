@@ -147,6 +147,9 @@ VARIABLES: tuple[EnvVar, ...] = (
            "How receivers delete orders and products: move to the trash, or delete for good."),
     EnvVar("MAX_BODY_BYTES", "max_body_bytes", _int_range(1024, 1 << 31), str(64 << 20),
            "Largest JSON Push body a receiver accepts (413 beyond)."),
+    EnvVar("MAX_CONCURRENT_PULLS", "max_concurrent_pulls", _int_range(1, 64), "4",
+           "Pulls streaming at once; one more is answered 503 with `Retry-After`, so long pulls never hold every "
+           "server thread and receivers stay responsive. Keep it below `GUNICORN_THREADS`."),
     EnvVar("UNCERTAIN_CREATE_SECONDS", "uncertain_create_seconds", _float_range(0, 86400), "600",
            "After a create whose answer was lost (timeout, dropped connection), how long a replay of it waits for "
            "the record to show up (answering 503) before creating it again."),
@@ -174,6 +177,7 @@ class Settings:
     settle_seconds: float = 2.0
     delete_mode: str = "trash"
     max_body_bytes: int = 64 << 20
+    max_concurrent_pulls: int = 4
     uncertain_create_seconds: float = 600.0
     web_concurrency: int = 1
 

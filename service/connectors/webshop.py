@@ -97,13 +97,20 @@ class WebshopConnector(Connector):
             yield record
 
     def _cursor_pages(self, type_name: str, params: dict[str, Any], stats: ReadStats) -> Iterator[dict[str, Any]]:
+        """Pages until one says `next_cursor: null` (the client refuses a page that says nothing): an empty page
+        with a cursor is not the end (docs/custom-webshop-api.md §5.2), but a cursor handed out twice would loop."""
         cursor = None
+        seen: set[str] = set()
         while True:
             stats.count_request()
             listing = self.client.list(type_name, {**params, "cursor": cursor} if cursor else params)
             yield from listing.items
-            if listing.next_cursor is None or not listing.items:
+            if listing.next_cursor is None:
                 return
+            if listing.next_cursor in seen:
+                raise UpstreamUnavailable(f"the webshop handed out the same cursor twice while listing {type_name}",
+                                          path=self.client.path(type_name))
+            seen.add(listing.next_cursor)
             cursor = listing.next_cursor
 
     def _keyset_pages(self, type_name: str, params: dict[str, Any], stats: ReadStats) -> Iterator[dict[str, Any]]:

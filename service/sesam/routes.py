@@ -11,6 +11,7 @@ from service.errors import InvalidRequest, Unauthorized
 from service.sesam.batch import check_content_type, parse_batch, read_body
 from service.sesam.pull import stream_entities
 from service.sesam.push import PushParams
+from service.sesam.shapes import is_ascii_digits
 
 log = logging.getLogger(__name__)
 bp = Blueprint("sesam", __name__)
@@ -39,17 +40,25 @@ def entities(type_name: str) -> Any:
     connector.entity_type(type_name)  # an unknown type is a 404 before anything else
     since = connector.parse_since(request.args.get("since"))
     limit = _parse_limit(request.args.get("limit"))
+    release = current_app.config["PULL_SLOTS"].take()
     stats = connector.new_stats()
-    entities = connector.read_entities(type_name, since, limit, stats)
+    try:
+        entities = connector.read_entities(type_name, since, limit, stats)
+    except BaseException:
+        release()
+        raise
     describe = f"{connector.system}/{type_name} since={since or '-'} limit={limit or '-'}"
-    return stream_entities(entities, describe=describe, stats=stats)
+    return stream_entities(entities, describe=describe, stats=stats, on_close=release)
+
+
+MAX_LIMIT = 10**9
 
 
 def _parse_limit(raw: str | None) -> int | None:
     if raw is None:
         return None
-    if not raw.isdigit() or int(raw) < 1:
-        raise InvalidRequest("limit must be a positive integer", limit=raw[:32])
+    if not is_ascii_digits(raw) or not 1 <= int(raw) <= MAX_LIMIT:
+        raise InvalidRequest(f"limit must be an integer from 1 to {MAX_LIMIT}", limit=raw[:32])
     return int(raw)
 
 

@@ -125,6 +125,24 @@ def test_a_chunked_body_over_the_limit_is_413_not_cut(receiver: Receiver):
     assert with_length.status_code == 413 and with_length.headers["Content-Type"].startswith("application/json")
 
 
+@pytest.mark.parametrize("query,problem", [
+    ({"limit": "²"}, "limit must be an integer"),
+    ({"limit": "３"}, "limit must be an integer"),
+    ({"limit": "0"}, "limit must be an integer"),
+    ({"since": "0999-12-31T23:59:59Z"}, "since must be at or after 1970"),
+    ({"since": "２０２６-11-28T03:17:04Z"}, "since must be a token"),
+])
+def test_bad_pull_parameters_are_400_before_any_upstream_call(receiver: Receiver, query: dict, problem: str):
+    answer = requests.get(f"{receiver.url}/entities/order", params=query)
+    assert answer.status_code == 400 and problem in answer.json()["message"], answer.text
+
+
+def test_a_woocommerce_since_with_a_bad_id_part_is_400(woo: Woo, service: Service):
+    for since in ("2026-11-28T03:17:04Z_abc", "2026-11-28T03:17:04Z~00000000007x"):
+        answer = requests.get(f"{service.url}/entities/order", params={"since": since})
+        assert answer.status_code == 400, (since, answer.text)
+
+
 @pytest.mark.parametrize("entity,problem", [
     ({"meta_data": None}, "meta_data: must be an array, not null"),
     ({"line_items": [1]}, "line_items[0]: must be an object, not a number"),
