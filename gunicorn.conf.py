@@ -31,3 +31,4 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", "120"))
 graceful_timeout = 30
 keepalive = 75
 accesslog = "-"
+logger_class = "service.logs.GunicornLogger"  # the access log goes through the same redaction as ours

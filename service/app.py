@@ -13,7 +13,7 @@ from werkzeug.exceptions import HTTPException
 
 from service.connectors.factory import build_connector
 from service.errors import ServiceBusy, SyncError
-from service.logs import configure_logging
+from service.logs import configure_logging, secret_values
 from service.sesam.pull import PullSlots
 from service.sesam.push import Sequences
 from service.sesam.routes import bp as sesam_bp
@@ -22,7 +22,7 @@ from service.settings import Settings
 
 def create_app(settings: Settings | None = None, *, connector: Any = None) -> Flask:
     settings = settings or Settings.from_env(os.environ)
-    configure_logging(settings.log_level, _secret_values(settings))
+    configure_logging(settings.log_level, secret_values(settings))
     app = Flask(__name__)
     app.config["SETTINGS"] = settings
     app.config["CONNECTOR"] = connector if connector is not None else build_connector(settings)
@@ -35,10 +35,6 @@ def create_app(settings: Settings | None = None, *, connector: Any = None) -> Fl
     app.register_error_handler(SyncError, _sync_error)
     app.register_error_handler(HTTPException, _http_error)
     return app
-
-
-def _secret_values(settings: Settings) -> list[str]:
-    return [value.value for value in vars(settings).values() if hasattr(value, "value") and value is not None]
 
 
 def _sync_error(error: SyncError) -> Any:

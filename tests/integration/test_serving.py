@@ -76,3 +76,23 @@ def test_a_stream_longer_than_the_worker_timeout_is_not_killed():
             process.communicate(timeout=30)
         served.stop()
 
+
+def test_the_gunicorn_access_log_never_shows_a_token_sent_in_the_wrong_place():
+    """gunicorn writes its access log itself: a token sent as `?token=` or as a Basic user name used to reach it."""
+    port = free_port()
+    process = gunicorn({"SYSTEM": "customwebshop", "WEBSHOP_URL": "http://127.0.0.1:9",
+                        "WEBSHOP_TOKEN": "shop-token-value", "PORT": str(port), "SERVICE_TOKEN": "the-service-token"})
+    try:
+        for _ in range(100):
+            try:
+                requests.get(f"http://127.0.0.1:{port}/health", timeout=1)
+                break
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        requests.get(f"http://127.0.0.1:{port}/entities/order", params={"token": "the-service-token"})
+        requests.get(f"http://127.0.0.1:{port}/entities/order", auth=("a-misplaced-token", "x"))
+    finally:
+        process.terminate()
+        stdout, stderr = process.communicate(timeout=30)
+    assert '"GET /entities/order?token=*** HTTP/1.1" 401' in stdout, stdout
+    assert "the-service-token" not in stdout + stderr and "a-misplaced-token" not in stdout + stderr
