@@ -1,6 +1,6 @@
 """Full-scan throughput and peak memory of GET /entities/order, side by side with a plain sequential loop.
 
-    python bench/pull_throughput.py [--orders 100000] [--latency-ms 80] [--concurrency 6]
+    python bench/pull_throughput.py [--orders 100000] [--latency-ms 80] [--concurrency 8]
 
 Both read the same WooCommerce sandbox (seeded without HTTP, every API request delayed by --latency-ms, like a real
 store) in the same run. The baseline is what most connectors do: `per_page=100&page=N` until a short page. The
@@ -10,10 +10,6 @@ service runs as it does in production (gunicorn, one gthread worker, in its own 
 from __future__ import annotations
 
 import argparse
-import os
-import re
-import signal
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -23,6 +19,7 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.gunicorn_process import peak_rss_mb, running_service  # noqa: E402
 from sandbox.faults import Faults  # noqa: E402
 from sandbox.serving import ServedApp  # noqa: E402
 from sandbox.woocommerce import Store, create_app  # noqa: E402
@@ -46,31 +43,6 @@ def baseline(api: str) -> tuple[int, float, int]:
         page += 1
 
 
-def start_service(store_url: str, port: int, concurrency: int) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "SYSTEM": "woocommerce", "WOOCOMMERCE_URL": store_url, "WOOCOMMERCE_CONSUMER_KEY": KEY,
-           "WOOCOMMERCE_CONSUMER_SECRET": SECRET, "WOOCOMMERCE_AUTH": "basic", "PORT": str(port),
-           "UPSTREAM_CONCURRENCY": str(concurrency), "LOG_LEVEL": "WARNING", "WEB_CONCURRENCY": "1"}
-    process = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py",
-                                "service.app:create_app()"], cwd=ROOT, env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(200):
-        try:
-            requests.get(f"http://127.0.0.1:{port}/health", timeout=1)
-            return process
-        except requests.ConnectionError:
-            time.sleep(0.1)
-    raise RuntimeError("the service did not start")
-
-
-def peak_rss_mb(master_pid: int) -> float:
-    """Peak resident memory of the master's worker processes (the ones serving requests)."""
-    peaks = []
-    for child in Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split():
-        status = Path(f"/proc/{child}/status").read_text()
-        peaks.append(int(re.search(r"VmHWM:\s+(\d+)", status).group(1)) / 1024)
-    return max(peaks)
-
-
 def service_scan(url: str) -> tuple[int, float]:
     marker, count, tail = b'"_updated":"', 0, b""
     started = time.perf_counter()
@@ -85,29 +57,28 @@ def service_scan(url: str) -> tuple[int, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--orders", type=int, default=100_000)
-    parser.add_argument("--latency-ms", type=float, default=80.0)
-    parser.add_argument("--concurrency", type=int, default=8)
-    parser.add_argument("--port", type=int, default=5099)
+    parser.add_argument("--orders", type=int, default=100_000, help="orders in the store (default 100000)")
+    parser.add_argument("--latency-ms", type=float, default=80.0, help="delay of every store request (default 80)")
+    parser.add_argument("--concurrency", type=int, default=8, help="UPSTREAM_CONCURRENCY of the service (default 8)")
+    parser.add_argument("--port", type=int, default=5099, help="port of the service (default 5099)")
     args = parser.parse_args()
 
     store = Store()
     seed_bulk(store, orders=args.orders)
     with ServedApp(create_app(store, behind_https=True, faults=Faults(latency_ms=args.latency_ms))) as shop:
         api = shop.url + "/wp-json/wc/v3"
-        print(f"store: {args.orders} orders, {args.latency_ms:.0f} ms per request")
+        print(f"store: {args.orders} orders, {args.latency_ms:.0f} ms per request", flush=True)
         count, seconds, sent = baseline(api)
         print(f"baseline  sequential per_page=100 loop: {count} orders in {seconds:6.1f} s = "
-              f"{count / seconds:7.0f} orders/s ({sent} requests)")
+              f"{count / seconds:7.0f} orders/s ({sent} requests)", flush=True)
         requests.delete(shop.url + "/_sandbox/requests")
-        process = start_service(shop.url, args.port, args.concurrency)
-        try:
+        env = {"SYSTEM": "woocommerce", "WOOCOMMERCE_URL": shop.url, "WOOCOMMERCE_CONSUMER_KEY": KEY,
+               "WOOCOMMERCE_CONSUMER_SECRET": SECRET, "WOOCOMMERCE_AUTH": "basic",
+               "UPSTREAM_CONCURRENCY": str(args.concurrency)}
+        with running_service(env, args.port) as process:
             count2, seconds2 = service_scan(f"http://127.0.0.1:{args.port}")
             sent2 = sum(requests.get(shop.url + "/_sandbox/requests").json().values())
             peak = peak_rss_mb(process.pid)
-        finally:
-            process.send_signal(signal.SIGTERM)
-            process.wait(timeout=30)
         print(f"service   GET /entities/order:          {count2} orders in {seconds2:6.1f} s = "
               f"{count2 / seconds2:7.0f} orders/s ({sent2} requests, concurrency {args.concurrency}), "
               f"peak memory {peak:.0f} MB")

@@ -28,9 +28,6 @@ def create_app(settings: Settings | None = None, *, connector: Any = None) -> Fl
     app.config["CONNECTOR"] = connector if connector is not None else build_connector(settings)
     app.config["SEQUENCES"] = Sequences()
     app.config["PULL_SLOTS"] = PullSlots(settings.max_concurrent_pulls)
-    # One byte more than we accept, so that reading a streamed body can tell "exactly the limit" from "over it"
-    # (service/sesam/batch.py answers the 413 either way).
-    app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes + 1
     app.register_blueprint(sesam_bp)
     app.register_error_handler(SyncError, _sync_error)
     app.register_error_handler(HTTPException, _http_error)

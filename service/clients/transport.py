@@ -79,8 +79,9 @@ class Transport:
                 # The body is read here, under our deadline; requests keeps it where `.content` looks.
                 response._content = bytes(body)
         except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
-            raise UpstreamUnavailable(f"{self.system} did not answer {method} {path} completely within "
-                                      f"{self.timeout:g}s ({type(exc).__name__})", path=path) from None
+            why = f"not within {self.timeout:g}s" if isinstance(exc, requests.Timeout) else type(exc).__name__
+            raise UpstreamUnavailable(f"{self.system} did not answer {method} {path} completely ({why})",
+                                      path=path) from None
         self._note_server_time(response)
         return response
 

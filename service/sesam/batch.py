@@ -71,16 +71,20 @@ def check_content_type(content_type: str | None) -> None:
                                    content_type=(content_type or "")[:64])
 
 
-def read_body(stream: IO[bytes], max_bytes: int) -> str:
-    """The whole body as text, refused with 413 once it exceeds `max_bytes`, with or without a Content-Length.
-    Only the text is returned, so the bytes are gone before parsing starts: a push peaks at its text and its
-    entities, not three copies (README, "Receivers")."""
+def read_body(stream: IO[bytes], declared_length: int | None, max_bytes: int) -> str:
+    """The whole body as text, refused with 413 once it exceeds `max_bytes`: at once when its Content-Length says
+    so, else as soon as the bytes read pass it (a chunked body is never cut and parsed). Only the text is
+    returned, so the bytes are gone before parsing starts: a push peaks at its text and its entities, not three
+    copies (README, "Receivers")."""
+    too_large = PayloadTooLarge(f"the batch is over {max_bytes} bytes; this receiver accepts at most {max_bytes} "
+                                "(MAX_BODY_BYTES)")
+    if declared_length is not None and declared_length > max_bytes:
+        raise too_large
     body = bytearray()
     while chunk := stream.read(READ_CHUNK):
         body += chunk
         if len(body) > max_bytes:
-            raise PayloadTooLarge(f"the batch is over {max_bytes} bytes; this receiver accepts at most {max_bytes} "
-                                  "(MAX_BODY_BYTES)")
+            raise too_large
     try:
         return decode_request(body)
     except NotJson as exc:

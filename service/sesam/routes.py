@@ -70,8 +70,9 @@ def receiver(type_name: str) -> Any:
     check_content_type(request.headers.get("Content-Type"))
     sequences = current_app.config["SEQUENCES"]
     sequences.check(type_name, params)
-    entities = parse_batch(read_body(request.stream, current_app.config["SETTINGS"].max_body_bytes),
-                           connector.entity_shape(type_name))
+    text = read_body(request.stream, request.content_length, current_app.config["SETTINGS"].max_body_bytes)
+    entities = parse_batch(text, connector.entity_shape(type_name))
+    del text  # only the entities are needed from here on
     result = connector.write_batch(type_name, entities)
     sequences.advance(type_name, params)  # received in sequence, whatever became of single entities
     summary = result.summary()

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
@@ -58,6 +59,18 @@ def serve_woo(wrap: Callable[[Any], Any] = lambda app: app, **options: Any) -> t
     store.clock.freeze(START)
     served = ServedApp(wrap(create_store_app(store, **options))).start()
     return served, store
+
+
+@contextmanager
+def woo_behind(wrap: Callable[[Any], Any]) -> Iterator[Woo]:
+    """A sandbox of its own behind a WSGI middleware (a test acting between requests), signed in, stopped after."""
+    served, store = serve_woo(wrap, behind_https=True)
+    http = requests.Session()
+    http.auth = (KEY, SECRET)
+    try:
+        yield Woo(served.url, store, http)
+    finally:
+        served.stop()
 
 
 @pytest.fixture(scope="module")

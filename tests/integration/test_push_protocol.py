@@ -124,3 +124,12 @@ def test_fuzzed_bad_input_changes_nothing_upstream(woo: Woo, service: Service, b
     assert answer.status_code == 400, answer.text
     assert answer.json()["error"] == "InvalidRequest"
     assert total_writes(woo) == before
+
+
+def test_the_default_limit_bounds_memory_per_push(woo: Woo, service: Service):
+    """A push peaks at up to 11 times its size in memory (bench/push_memory.py): 64 MiB took 770 MB, and several at
+    once could exhaust the host (issue 11, item 13). The default is 8 MiB, far above Sesam's batches of 100."""
+    assert service.app.config["SETTINGS"].max_body_bytes == 8 << 20
+    over = b"[" + b" " * (8 << 20) + b"]"
+    answer = requests.post(f"{service.url}/receiver/product", data=over, headers={"Content-Type": "application/json"})
+    assert answer.status_code == 413 and "MAX_BODY_BYTES" in answer.json()["message"]

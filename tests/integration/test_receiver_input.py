@@ -8,10 +8,11 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 import requests
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tests.integration.conftest import Service, Shop, Woo, shop_settings, total_writes, woo_settings
@@ -24,7 +25,11 @@ LIMIT = 16384  # MAX_BODY_BYTES of the services here
 class Receiver:
     system: str
     url: str
+    shop_url: str
     writes: Callable[[], int]
+
+    def shop_requests(self) -> int:
+        return sum(requests.get(self.shop_url + "/_sandbox/requests").json().values())
 
     def post(self, type_name: str, data: bytes, content_type: str = "application/json", **params: str
              ) -> requests.Response:
@@ -40,11 +45,11 @@ def receiver(request: pytest.FixtureRequest, serve_service: Callable[..., Servic
     if request.param == "woocommerce":
         woo: Woo = request.getfixturevalue("woo")
         service = serve_service(woo_settings(woo.url, max_body_bytes=LIMIT), clock=woo.store.clock.now)
-        yield Receiver("woocommerce", service.url, lambda: total_writes(woo))
+        yield Receiver("woocommerce", service.url, woo.url, lambda: total_writes(woo))
     else:
         shop: Shop = request.getfixturevalue("shop")
         service = serve_service(shop_settings(shop.url, max_body_bytes=LIMIT), clock=shop.now)
-        yield Receiver("customwebshop", service.url, shop.writes)
+        yield Receiver("customwebshop", service.url, shop.url, shop.writes)
 
 
 def problems(answer: requests.Response) -> list[str]:
@@ -173,9 +178,15 @@ json_values = st.recursive(
     st.none() | st.booleans() | st.integers(min_value=-2**70, max_value=2**70) | st.floats() | st.text(),
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
     max_leaves=8)
-fields = st.sampled_from(["_id", "_deleted", "$replaced", "id", "sesam_origin", "name", "email", "meta_data",
-                          "line_items", "categories", "tags", "billing", "quantity", "status"])
-entities = st.dictionaries(fields, json_values, max_size=6)
+# Half of what is drawn is well-formed where the protocol needs it (`_id`, `sesam_origin`, `id`), so bodies reach the
+# writers and the shop with odd values in every field the receivers read, not only the first check that refuses.
+entities = st.fixed_dictionaries(
+    {"_id": st.text(min_size=1, max_size=8) | json_values},
+    optional={"sesam_origin": st.text(min_size=1, max_size=12) | json_values,
+              "id": st.integers(min_value=1, max_value=50) | json_values,
+              "_deleted": st.booleans() | json_values, "$replaced": st.booleans() | json_values,
+              **{name: json_values for name in ("name", "email", "sku", "meta_data", "line_items", "categories",
+                                                "tags", "billing", "quantity", "status")}})
 bodies = st.one_of(
     st.lists(entities, max_size=4).map(lambda value: json.dumps(value).encode()),
     json_values.map(lambda value: json.dumps(value).encode()),
@@ -185,10 +196,24 @@ bodies = st.one_of(
 
 @settings(max_examples=FUZZ_EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(body=bodies, type_name=st.sampled_from(["order", "product", "customer"]))
+@example(body=b'[{"_id": "a", "sesam_origin": "s:1", "email": "a@example.test", "first_name": NaN}]',
+         type_name="customer")  # issue 11 item 9: a 503 "retriable", though the shop was never called
+@example(body=b'[{"_id": "a", "id": 18446744073709551616, "first_name": "x"}]', type_name="customer")
+@example(body=b'[{"_id": "a", "id": "\xc2\xb2", "first_name": "x"}]', type_name="customer")
+@example(body=b'[' * 2000 + b']' * 2000, type_name="order")
 def test_no_input_makes_a_500_and_no_400_writes_anything(receiver: Receiver, body: bytes, type_name: str):
-    before = receiver.writes()
+    """Every answer is one Sesam can act on: 200, a 4xx that wrote nothing, a 422 the shop gave, or a 503 only
+    when the shop really was asked (a 503 for our own refusal makes Sesam retry what can never pass)."""
+    before, asked = receiver.writes(), receiver.shop_requests()
     answer = receiver.post(type_name, body)
-    assert answer.status_code < 500 or answer.status_code == 503, answer.text
+    assert answer.status_code in (200, 400, 413, 415, 422, 503), answer.text
     assert answer.headers["Content-Type"].startswith("application/json")
-    if 400 <= answer.status_code < 500 and answer.status_code != 422:
+    if answer.status_code in (400, 413, 415):
         assert receiver.writes() == before, (answer.status_code, answer.text)
+    if answer.status_code == 503:
+        assert receiver.shop_requests() > asked, f"a 503 without asking the shop: {answer.text}"
+
+
+def test_the_readme_quotes_the_number_of_fuzzed_bodies():
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    assert f"posts {FUZZ_EXAMPLES} generated bodies to each receiver ({2 * FUZZ_EXAMPLES} per run" in readme

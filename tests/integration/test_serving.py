@@ -27,6 +27,15 @@ def gunicorn(env: dict[str, str]) -> subprocess.Popen[str]:
                             cwd=ROOT, env={**clean, **env}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
+def wait_for_health(port: int) -> None:
+    for _ in range(100):
+        try:
+            requests.get(f"http://127.0.0.1:{port}/health", timeout=1)
+            return
+        except requests.ConnectionError:
+            time.sleep(0.1)
+
+
 def test_a_bad_configuration_stops_at_once_with_every_problem_and_no_secret():
     process = gunicorn({"SYSTEM": "woocommerce", "PORT": "eighty", "WOOCOMMERCE_CONSUMER_SECRET": "cs_do_not_print",
                         "WOOCOMMERCE_URL": "ftp://shop"})
@@ -60,12 +69,7 @@ def test_a_stream_longer_than_the_worker_timeout_is_not_killed():
                             "WOOCOMMERCE_CONSUMER_KEY": "ck_sandbox", "WOOCOMMERCE_CONSUMER_SECRET": "cs_sandbox",
                             "WOOCOMMERCE_AUTH": "basic", "UPSTREAM_CONCURRENCY": "1", "GUNICORN_TIMEOUT": "1",
                             "WEB_CONCURRENCY": "1"})
-        for _ in range(100):
-            try:
-                requests.get(f"http://127.0.0.1:{port}/health", timeout=1)
-                break
-            except requests.ConnectionError:
-                time.sleep(0.1)
+        wait_for_health(port)
         started = time.monotonic()
         response = requests.get(f"http://127.0.0.1:{port}/entities/product", timeout=60)
         assert time.monotonic() - started > 2, "the pull really outlived the 1 s worker timeout"
@@ -83,12 +87,7 @@ def test_the_gunicorn_access_log_never_shows_a_token_sent_in_the_wrong_place():
     process = gunicorn({"SYSTEM": "customwebshop", "WEBSHOP_URL": "http://127.0.0.1:9",
                         "WEBSHOP_TOKEN": "shop-token-value", "PORT": str(port), "SERVICE_TOKEN": "the-service-token"})
     try:
-        for _ in range(100):
-            try:
-                requests.get(f"http://127.0.0.1:{port}/health", timeout=1)
-                break
-            except requests.ConnectionError:
-                time.sleep(0.1)
+        wait_for_health(port)
         requests.get(f"http://127.0.0.1:{port}/entities/order", params={"token": "the-service-token"})
         requests.get(f"http://127.0.0.1:{port}/entities/order", auth=("a-misplaced-token", "x"))
     finally:

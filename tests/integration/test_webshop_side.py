@@ -284,3 +284,13 @@ def test_a_409_naming_any_existing_record_is_adopted(serve_service):
         assert answer.status_code == 200 and (answer.json()["created"], answer.json()["updated"]) == (0, 1)
         after = requests.get(f"{served.url}/customers/{existing['id']}", headers=headers).json()
         assert (after["email"], after["first_name"]) == ("person2@example.test", "Moved")
+
+
+def test_records_of_two_systems_sharing_an_id_are_both_created(shop: Shop, service: Service):
+    """The json sink strips namespaces, so two records arrive as "4"; keeping the last per `_id` lost one
+    (issue 9, item 2). Each is its own record by its origin."""
+    answer = push(service.url, "customer", [
+        {"_id": "4", "sesam_origin": "woocommerce-customer:4", **customer(1)},
+        {"_id": "4", "sesam_origin": "woocommerce-order-guest:4", **customer(2)}])
+    assert answer.status_code == 200 and (answer.json()["created"], answer.json()["superseded"]) == (2, 0)
+    assert len(shop.listing("customers")) == 2

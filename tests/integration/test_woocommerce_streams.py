@@ -14,7 +14,8 @@ from urllib.parse import parse_qs
 import pytest
 import requests
 
-from tests.integration.conftest import FailAfter, Service, Woo, push, serve_woo, wait_until, woo_settings
+from tests.integration.conftest import (FailAfter, Service, Woo, push, serve_woo, wait_until, woo_behind,
+                                       woo_settings)
 
 
 def ids(entities: list[dict[str, Any]]) -> list[str]:
@@ -243,23 +244,17 @@ def test_a_record_restored_from_the_trash_during_a_full_read_is_in_it(serve_serv
             return app(environ, start_response)
         return wrapped
 
-    served, store = serve_woo(restore_at_the_trash_scan, behind_https=True)
-    try:
-        http = requests.Session()
-        http.auth = ("ck_sandbox", "cs_sandbox")
-        api = served.url + "/wp-json/wc/v3"
-        created = http.post(f"{api}/products/batch", json={"create": [{"name": f"P{n}"} for n in range(3)]}).json()
-        trashed = created["create"][1]["id"]
-        http.delete(f"{api}/products/{trashed}").raise_for_status()
-        store.clock.advance(5)
-        state.update(http=http, api=api, id=trashed)
-        service = serve_service(woo_settings(served.url), clock=store.clock.now)
+    with woo_behind(restore_at_the_trash_scan) as woo:
+        created = woo.batch_create("products", [{"name": f"P{n}"} for n in range(3)])
+        trashed = created[1]["id"]
+        woo.http.delete(f"{woo.api}/products/{trashed}").raise_for_status()
+        woo.store.clock.advance(5)
+        state.update(http=woo.http, api=woo.api, id=trashed)
+        service = serve_service(woo_settings(woo.url), clock=woo.store.clock.now)
         entities = service.entities("product")
-        assert state["restored"], "the restore happened between the two scans"
-        assert [e["_deleted"] for e in entities if e["_id"] == str(trashed)] == [False]
-        assert_stream_shape(entities)
-    finally:
-        served.stop()
+    assert state["restored"], "the restore happened between the two scans"
+    assert [e["_deleted"] for e in entities if e["_id"] == str(trashed)] == [False]
+    assert_stream_shape(entities)
 
 
 def test_long_pulls_never_hold_every_thread_and_receivers_stay_responsive(woo: Woo, serve_service):
@@ -297,20 +292,15 @@ def test_a_pull_the_client_abandons_leaves_a_log_line(serve_service, caplog):
             return app(environ, start_response)
         return wrapped
 
-    served, store = serve_woo(pause_second_record_page, behind_https=True)
-    try:
-        http = requests.Session()
-        http.auth = ("ck_sandbox", "cs_sandbox")
-        for _ in range(3):
-            http.post(served.url + "/wp-json/wc/v3/products/batch",
-                      json={"create": [{"name": "P" * 200} for _ in range(100)]}).raise_for_status()
-        store.clock.advance(5)
-        service = serve_service(woo_settings(served.url, upstream_concurrency=1), clock=store.clock.now)
-        caplog.set_level(logging.INFO, logger="service.sesam.pull")
-        with requests.get(f"{service.url}/entities/product", stream=True) as answer:
-            assert answer.raw.read(1000)  # the first records arrived; then the client goes away
-        gate.set()
-        wait_until(lambda: any("abandoned by the client" in r.getMessage() for r in caplog.records))
-    finally:
-        gate.set()
-        served.stop()
+    with woo_behind(pause_second_record_page) as woo:
+        try:
+            woo.batch_create("products", [{"name": "P" * 200} for _ in range(300)])
+            woo.store.clock.advance(5)
+            service = serve_service(woo_settings(woo.url, upstream_concurrency=1), clock=woo.store.clock.now)
+            caplog.set_level(logging.INFO, logger="service.sesam.pull")
+            with requests.get(f"{service.url}/entities/product", stream=True) as answer:
+                assert answer.raw.read(1000)  # the first records arrived; then the client goes away
+            gate.set()
+            wait_until(lambda: any("abandoned by the client" in r.getMessage() for r in caplog.records))
+        finally:
+            gate.set()
