@@ -1,5 +1,5 @@
-"""The service as benchmarks run it: as in production (gunicorn, gunicorn.conf.py, its own process), so its memory
-and its threads are its own and not the benchmark's."""
+"""The service as benchmarks run it: as in production (`python -m service`: gunicorn, one gthread worker, its own
+process), so its memory and its threads are its own and not the benchmark's."""
 from __future__ import annotations
 
 import os
@@ -20,8 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 @contextmanager
 def running_service(env: dict[str, str], port: int) -> Iterator[subprocess.Popen[bytes]]:
     """gunicorn with the given settings on `port`, from when it answers /health until the block ends."""
-    process = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py",
-                                "service.app:create_app()"], cwd=ROOT,
+    process = subprocess.Popen([sys.executable, "-m", "service"], cwd=ROOT,
                                env={**os.environ, "LOG_LEVEL": "WARNING", **env, "PORT": str(port)},
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
@@ -29,7 +28,7 @@ def running_service(env: dict[str, str], port: int) -> Iterator[subprocess.Popen
             try:
                 requests.get(f"http://127.0.0.1:{port}/health", timeout=1)
                 break
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # a listening master whose worker still boots
                 time.sleep(0.1)
         else:
             raise RuntimeError("the service did not start")

@@ -1,6 +1,6 @@
 """What an order create costs the store, side by side with "scan for the origin, then create", in one run.
 
-    python bench/order_creates.py [--orders 5000] [--latency-ms 80] [--creates 20]
+    python bench/order_creates.py [--orders N] [--latency-ms MS] [--creates N]
 
 The WooCommerce sandbox holds --orders orders modified over the last 7 days (seeded without HTTP) and delays every
 API request by --latency-ms. The receiver gets --creates order creates, one per push (Sesam re-sends a failed batch
@@ -22,6 +22,7 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from progress import HelpFormatter  # noqa: E402
 from sandbox.faults import Faults  # noqa: E402
 from sandbox.serving import ServedApp  # noqa: E402
 from sandbox.woocommerce import Store, create_app as create_store_app  # noqa: E402
@@ -56,12 +57,16 @@ def scan_then_create(api: str, origin: str, since: str) -> None:
         {"customer_note": "bench", "meta_data": [{"key": "sesam_origin", "value": origin}]}]}).raise_for_status()
 
 
+def arguments() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=HelpFormatter)
+    parser.add_argument("--orders", type=int, default=5_000, help="orders already in the store")
+    parser.add_argument("--latency-ms", type=float, default=80.0, help="delay of every store request")
+    parser.add_argument("--creates", type=int, default=20, help="order creates measured each way")
+    return parser
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--orders", type=int, default=5_000, help="orders already in the store (default 5000)")
-    parser.add_argument("--latency-ms", type=float, default=80.0, help="delay of every store request (default 80)")
-    parser.add_argument("--creates", type=int, default=20, help="order creates measured each way (default 20)")
-    args = parser.parse_args()
+    args = arguments().parse_args()
 
     store = Store()
     seed_bulk(store, orders=args.orders, period=timedelta(days=7))

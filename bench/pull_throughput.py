@@ -1,15 +1,17 @@
 """Full-scan throughput and peak memory of GET /entities/order, side by side with a plain sequential loop.
 
-    python bench/pull_throughput.py [--orders 100000] [--latency-ms 80] [--concurrency 8]
+    python bench/pull_throughput.py [--orders N] [--latency-ms MS] [--concurrency N] [--port PORT]
 
 Both read the same WooCommerce sandbox (seeded without HTTP, every API request delayed by --latency-ms, like a real
 store) in the same run. The baseline is what most connectors do: `per_page=100&page=N` until a short page. The
-service runs as it does in production (gunicorn, one gthread worker, in its own process) so its peak memory
-(VmHWM of the worker) is its own; the response is counted while it streams, never held.
+service runs as it does in production (`python -m service`: gunicorn, one gthread worker, in its own process) so
+its peak memory (VmHWM of the worker) is its own; the response is counted while it streams, never held. Progress
+goes to stderr.
 """
 from __future__ import annotations
 
 import argparse
+import socket
 import sys
 import time
 from pathlib import Path
@@ -19,16 +21,19 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.gunicorn_process import peak_rss_mb, running_service  # noqa: E402
+from gunicorn_process import peak_rss_mb, running_service  # noqa: E402
+from progress import HelpFormatter, Progress  # noqa: E402
 from sandbox.faults import Faults  # noqa: E402
 from sandbox.serving import ServedApp  # noqa: E402
 from sandbox.woocommerce import Store, create_app  # noqa: E402
 from sandbox.woocommerce.seed import seed_bulk  # noqa: E402
+from service.settings import Settings  # noqa: E402
 
 KEY, SECRET = "ck_sandbox", "cs_sandbox"
 
 
-def baseline(api: str) -> tuple[int, float, int]:
+def baseline(api: str, total: int) -> tuple[int, float, int]:
+    progress = Progress("baseline", total)
     session = requests.Session()
     session.auth = (KEY, SECRET)
     count, requests_sent, page = 0, 0, 1
@@ -38,12 +43,14 @@ def baseline(api: str) -> tuple[int, float, int]:
                                                      "order": "asc"}).json()
         requests_sent += 1
         count += len(items)
+        progress.update(count)
         if len(items) < 100:
             return count, time.perf_counter() - started, requests_sent
         page += 1
 
 
-def service_scan(url: str) -> tuple[int, float]:
+def service_scan(url: str, total: int) -> tuple[int, float]:
+    progress = Progress("service", total)
     marker, count, tail = b'"_updated":"', 0, b""
     started = time.perf_counter()
     with requests.get(f"{url}/entities/order", stream=True) as response:
@@ -52,31 +59,45 @@ def service_scan(url: str) -> tuple[int, float]:
             data = tail + chunk
             count += data.count(marker)
             tail = data[-(len(marker) - 1):]
+            progress.update(count)
     return count, time.perf_counter() - started
 
 
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def arguments() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=HelpFormatter)
+    parser.add_argument("--orders", type=int, default=100_000, help="orders in the store")
+    parser.add_argument("--latency-ms", type=float, default=80.0, help="delay of every store request")
+    parser.add_argument("--concurrency", type=int, default=Settings.upstream_concurrency,
+                        help="the service's UPSTREAM_CONCURRENCY (its own default)")
+    parser.add_argument("--port", type=int, default=0, help="the service's port; 0 picks a free one")
+    return parser
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--orders", type=int, default=100_000, help="orders in the store (default 100000)")
-    parser.add_argument("--latency-ms", type=float, default=80.0, help="delay of every store request (default 80)")
-    parser.add_argument("--concurrency", type=int, default=8, help="UPSTREAM_CONCURRENCY of the service (default 8)")
-    parser.add_argument("--port", type=int, default=5099, help="port of the service (default 5099)")
-    args = parser.parse_args()
+    args = arguments().parse_args()
+    port = args.port or free_port()
 
     store = Store()
+    print(f"seeding {args.orders} orders ...", file=sys.stderr, flush=True)
     seed_bulk(store, orders=args.orders)
     with ServedApp(create_app(store, behind_https=True, faults=Faults(latency_ms=args.latency_ms))) as shop:
         api = shop.url + "/wp-json/wc/v3"
-        print(f"store: {args.orders} orders, {args.latency_ms:.0f} ms per request", flush=True)
-        count, seconds, sent = baseline(api)
+        print(f"store: {args.orders} orders, {args.latency_ms:.0f} ms per request")
+        count, seconds, sent = baseline(api, args.orders)
         print(f"baseline  sequential per_page=100 loop: {count} orders in {seconds:6.1f} s = "
-              f"{count / seconds:7.0f} orders/s ({sent} requests)", flush=True)
+              f"{count / seconds:7.0f} orders/s ({sent} requests)")
         requests.delete(shop.url + "/_sandbox/requests")
         env = {"SYSTEM": "woocommerce", "WOOCOMMERCE_URL": shop.url, "WOOCOMMERCE_CONSUMER_KEY": KEY,
                "WOOCOMMERCE_CONSUMER_SECRET": SECRET, "WOOCOMMERCE_AUTH": "basic",
                "UPSTREAM_CONCURRENCY": str(args.concurrency)}
-        with running_service(env, args.port) as process:
-            count2, seconds2 = service_scan(f"http://127.0.0.1:{args.port}")
+        with running_service(env, port) as process:
+            count2, seconds2 = service_scan(f"http://127.0.0.1:{port}", args.orders)
             sent2 = sum(requests.get(shop.url + "/_sandbox/requests").json().values())
             peak = peak_rss_mb(process.pid)
         print(f"service   GET /entities/order:          {count2} orders in {seconds2:6.1f} s = "

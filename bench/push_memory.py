@@ -1,6 +1,6 @@
 """Peak memory of the worker for one JSON Push of a given size, and for several at once.
 
-    python bench/push_memory.py [--sizes-mib 1,8,64] [--concurrent 4] [--entity-kib 0.3]
+    python bench/push_memory.py [--sizes-mib LIST] [--concurrent N] [--entity-kib KIB] [--port PORT]
 
 For each size, a fresh service runs as in production (gunicorn, one gthread worker, in its own process) and gets
 one push of that many MiB (then --concurrent pushes of the default MAX_BODY_BYTES at once, on one more fresh
@@ -20,7 +20,8 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.gunicorn_process import peak_rss_mb, running_service  # noqa: E402
+from gunicorn_process import peak_rss_mb, running_service  # noqa: E402
+from progress import HelpFormatter  # noqa: E402
 from service.settings import Settings  # noqa: E402
 
 MIB = 1 << 20
@@ -55,15 +56,19 @@ def measure(port: int, max_body_bytes: int, bodies: list[bytes]) -> tuple[float,
         return before, peak_rss_mb(process.pid), statuses
 
 
-def main() -> None:
-    default = Settings(system="customwebshop").max_body_bytes
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+def arguments() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=HelpFormatter)
     parser.add_argument("--sizes-mib", default="1,8,64", help="push sizes to measure, one service each")
     parser.add_argument("--concurrent", type=int, default=4, help="pushes of MAX_BODY_BYTES's default at once")
     parser.add_argument("--entity-kib", type=float, default=0.3,
                         help="size of one pushed entity (small entities cost the most memory per byte)")
-    parser.add_argument("--port", type=int, default=5098)
-    args = parser.parse_args()
+    parser.add_argument("--port", type=int, default=5098, help="port of the services it starts")
+    return parser
+
+
+def main() -> None:
+    args = arguments().parse_args()
+    default = Settings(system="customwebshop").max_body_bytes
     entity_bytes = int(args.entity_kib * 1024)
     print(f"default MAX_BODY_BYTES: {default} ({default / MIB:g} MiB); entities of {args.entity_kib:g} KiB")
     for size_mib in (float(s) for s in args.sizes_mib.split(",")):

@@ -1,6 +1,6 @@
 """Receiver latency alone and while 20 pipes pull at once, with and without the bound on concurrent pulls.
 
-    python bench/push_under_pulls.py [--orders 5000] [--latency-ms 80] [--pulls 20] [--pushes 10]
+    python bench/push_under_pulls.py [--orders N] [--latency-ms MS] [--pulls N] [--pushes N] [--port PORT]
 
 The service runs as in production (gunicorn, one gthread worker with its 8 threads, in its own process) against a
 WooCommerce sandbox holding --orders orders, every API request delayed by --latency-ms. A push is one customer
@@ -22,7 +22,8 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.gunicorn_process import running_service  # noqa: E402
+from gunicorn_process import running_service  # noqa: E402
+from progress import HelpFormatter  # noqa: E402
 from sandbox.faults import Faults  # noqa: E402
 from sandbox.serving import ServedApp  # noqa: E402
 from sandbox.woocommerce import Store, create_app  # noqa: E402
@@ -81,15 +82,19 @@ def run(store_url: str, port: int, max_pulls: int, pulls: int, pushes: int, tag:
     return seconds, f"{streamed} pulls streamed, {busy} answered 503 + Retry-After"
 
 
+def arguments() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=HelpFormatter)
+    parser.add_argument("--orders", type=int, default=5_000, help="orders in the store")
+    parser.add_argument("--latency-ms", type=float, default=80.0, help="delay of every store request")
+    parser.add_argument("--pulls", type=int, default=20, help="clients pulling at once")
+    parser.add_argument("--pushes", type=int, default=10, help="pushes timed in each case")
+    parser.add_argument("--port", type=int, default=5097, help="port of the services it starts")
+    return parser
+
+
 def main() -> None:
+    args = arguments().parse_args()
     default = Settings(system="woocommerce").max_concurrent_pulls
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--orders", type=int, default=5_000, help="orders in the store (default 5000)")
-    parser.add_argument("--latency-ms", type=float, default=80.0, help="delay of every store request (default 80)")
-    parser.add_argument("--pulls", type=int, default=20, help="clients pulling at once (default 20)")
-    parser.add_argument("--pushes", type=int, default=10, help="pushes timed in each case (default 10)")
-    parser.add_argument("--port", type=int, default=5097)
-    args = parser.parse_args()
 
     store = Store()
     seed_bulk(store, orders=args.orders)

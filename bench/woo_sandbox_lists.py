@@ -1,6 +1,6 @@
 """How much a list request costs the WooCommerce sandbox over a store of 100 000 orders.
 
-    python bench/woo_sandbox_lists.py [--orders 100000]
+    python bench/woo_sandbox_lists.py [--orders N]
 
 Seeds the store without HTTP (`seed_bulk`), serves it on a real socket, and prints for each kind of list request
 the median wall time and the median CPU time of this process (sandbox and client together) per request: the first
@@ -18,6 +18,7 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from progress import HelpFormatter  # noqa: E402
 from sandbox.serving import ServedApp  # noqa: E402
 from sandbox.woocommerce import Store, create_app  # noqa: E402
 from sandbox.woocommerce.seed import seed_bulk  # noqa: E402
@@ -44,12 +45,17 @@ def measure(session: requests.Session, url: str, params: dict, pages: int) -> tu
     return statistics.median(walls) * 1000, statistics.median(cpus) * 1000
 
 
+def arguments() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=HelpFormatter)
+    parser.add_argument("--orders", type=int, default=100_000, help="orders in the store")
+    return parser
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--orders", type=int, default=100_000)
-    args = parser.parse_args()
+    args = arguments().parse_args()
     store = Store()
     started = time.perf_counter()
+    print(f"seeding {args.orders} orders ...", file=sys.stderr, flush=True)
     seed_bulk(store, orders=args.orders, same_second=500)
     print(f"seeded {args.orders} orders in {time.perf_counter() - started:.1f} s")
     now = store.clock.now()

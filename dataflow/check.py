@@ -3,7 +3,10 @@
 `check_config(folder)` lists every problem it finds rather than stopping at the first, so one run shows all that a
 generator change broke: unreadable files, objects without `_id`/`type`, references to systems, datasets or pipes
 that do not exist, pipe names outside the dataflow's convention, `conditional` sources without both `prod` and
-`test`, and DTL that the offline runner does not implement (Sesam would run it; our CI could not).
+`test`, a `$SECRET(..)` outside a system (a node sends it as literal text: "Secrets applies only to System
+configuration entities", hub/documentation/operations/security.rst), a hops join a node's dependency tracking
+cannot follow back (it accepts it and never re-runs what waits for it: hub/dtl/caveats.rst), and DTL that the
+offline runner does not implement (Sesam would run it; our CI could not).
 """
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ from typing import Any
 
 import emulator.dtl  # noqa: F401  (registers the expression and transform functions the checks look up)
 from emulator.config import hops_datasets, sink_dataset, source_datasets, transforms_of
+from emulator.dtl.dependencies import derive
 from emulator.dtl.engine import check_transforms
 from emulator.errors import EmulatorError
 
@@ -64,6 +68,8 @@ def _load(folder: Path, problems: list[str], expected_type: str) -> dict[str, di
 
 
 def _pipe_problems(pipe: dict[str, Any], systems: dict[str, Any], written: set[str]) -> Iterator[str]:
+    if "$SECRET(" in json.dumps(pipe):
+        yield "uses $SECRET(..), which a node substitutes only in systems (hub/documentation/operations/security.rst)"
     if pipe["_id"] not in PIPE_NAMES:
         yield ("name does not follow the convention <system>-<type>-collect|enrich|transform|share or global-<type> "
                f"(systems {', '.join(SYSTEMS)}; types {', '.join(TYPES)})")
@@ -83,6 +89,19 @@ def _pipe_problems(pipe: dict[str, Any], systems: dict[str, Any], written: set[s
             yield f"refers to dataset {dataset!r}, which no pipe writes"
     for index, transform in enumerate(transforms_of(pipe)):
         yield from _transform_problems(transform, f"transform {index}")
+    yield from _tracking_problems(pipe, source)
+
+
+def _tracking_problems(pipe: dict[str, Any], source: dict[str, Any]) -> Iterator[str]:
+    """Dependency tracking as a node derives it from the DTL: every join our pipes wait for must be followed back."""
+    transforms = [t for t in transforms_of(pipe) if isinstance(t, dict) and isinstance(t.get("rules"), dict)]
+    try:
+        found = derive(pipe["_id"], transforms, source.get("type") == "dataset", pipe.get("add_namespaces") is True)
+    except EmulatorError as error:
+        yield str(error).removeprefix(f"pipe {pipe['_id']}").lstrip(",: ")
+        return
+    for warning in found.warnings:
+        yield warning.removeprefix(f"pipe {pipe['_id']}").lstrip(",: ")
 
 
 def _conditional_problems(source: dict[str, Any]) -> Iterator[str]:

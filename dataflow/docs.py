@@ -47,6 +47,12 @@ class Side:
     def name(self, prop: Property | MergeRule) -> str:
         return prop.woo if self.system == WOO else prop.shop
 
+    def written_name(self, prop: Property) -> str:
+        """The property a value is written into: its own, or the fields that hold it (WooCommerce's fee lines)."""
+        fields = list(prop.woo_write if self.system == WOO else prop.shop_write)
+        own = re.split(r"[.\[]", self.name(prop))[0]
+        return self.name(prop) if not fields or own in fields else ", ".join(fields)
+
     def data_type(self, prop: Property) -> str:
         return prop.woo_type if self.system == WOO else prop.shop_type
 
@@ -112,7 +118,8 @@ def _section(entity_type: EntityType, source: Side, target: Side) -> Iterator[st
     yield ""
     synced = [prop for prop in entity_type.properties if flows(prop, source, target)]
     yield from _list_table([f"{src} Property", f"{tgt} Property", f"{target.title} Data Type"],
-                           [[source.name(prop), target.name(prop), f'"{target.data_type(prop)}"'] for prop in synced])
+                           [[source.name(prop), target.written_name(prop), f'"{target.data_type(prop)}"']
+                            for prop in synced])
     yield ""
     noted = [prop for prop in synced if prop.note]
     if noted:

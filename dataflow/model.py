@@ -4,8 +4,10 @@ Each type has a neutral "common" model (named as the Custom Webshop contract nam
 each system's record reads into the common value (`woo_read`, `shop_read`: DTL over the system's namespaced source
 entity) and how a common value is written into each system's shape (`woo_write`, `shop_write`: target field → DTL
 over the common value `_T.g-<name>`). A property flows from a side that reads it into a side that writes it; a side
-without a write never receives it (one-way). A side's read also lets its own value take part in choosing the golden
-value, so an empty value from the other side never overwrites it. `sesam-config/` pipes and `docs/dataflow/*.rst` are generated from this module
+without a write never receives it (one-way). How the golden value is chosen (README, "Golden values"): per property,
+the side that changed it since the sync last wrote it wins; when both did, the later change, WooCommerce on a tie;
+`keep_when_blank` keeps a side that cannot hold an empty value from being emptied; `home_owned` values are decided by
+the shop an order was placed in. `sesam-config/` pipes and `docs/dataflow/*.rst` are generated from this module
 (`python -m dataflow`); a test fails when they are out of date.
 
 DTL paths: `W(...)` / `C(...)` name a property of the WooCommerce / Custom Webshop record, nested keys included
@@ -56,6 +58,27 @@ class Property:
     note: str = ""
     many: bool = False            # the common value is a list (lines, categories), not a single value
     insert_only: bool = False     # written when the record is created, never changed afterwards
+    keep_when_blank: bool = False  # a side cannot hold it empty: an empty value never replaces a non-empty one
+    home_owned: bool = False      # an order's contents and money: the shop the order was placed in decides them
+    # A side that keeps one spelling for values equal ignoring case (WooCommerce's category names are shared by its
+    # products): when the two sides' values are equal ignoring case, that side's spelling is the golden one.
+    spelled_by: str | None = None
+    # What the sync remembers having written, to tell a person's edit from its own write (None: a reference, whose
+    # ids differ per shop, so the later change wins); DTL over the common value at `value`.
+    fingerprint: Any = "value"
+    # How `python -m dataflow audit` compares the two sides' common values (see `Comparison`); `compare_keys` gives
+    # keys of objects (an address, an order line) their own comparison, at any depth.
+    compare: str = "exact"
+    compare_keys: dict[str, str] = field(default_factory=dict)
+    known_difference: str = ""    # why the sides may legitimately differ: the audit reports it, but it does not fail
+
+
+class Comparison:
+    """How the audit compares a property. Blank values (null, "" and []) are always equal to one another: the
+    systems say "no value" differently (`blank`)."""
+    EXACT = "exact"
+    DECIMAL = "decimal"           # money: "80" is "80.00"
+    CASELESS = "caseless"         # text that matches case-insensitively is the same
 
 
 @dataclass(frozen=True)
@@ -73,28 +96,45 @@ class EntityType:
     merge_rules: tuple[MergeRule, ...]
     references: dict[str, str]    # common reference property → the type it points at
     not_synced: tuple[tuple[str, str], ...]   # (WooCommerce property, why it is deliberately not synced)
+    stock: bool = False           # has a stock level both shops sell from (README, "Stock")
+    label: str = ""               # the common property that names a record for people (audit reports)
 
 
 def _plain(type_name: str, common: str, woo: str | None = None, shop: str | None = None,
-           woo_type: str = "string", shop_type: str = "string", note: str = "") -> Property:
+           woo_type: str = "string", shop_type: str = "string", note: str = "", keep_when_blank: bool = False
+           ) -> Property:
     """A property both systems hold as the same kind of value: read and written as is."""
     woo, shop = woo or common, shop or common
     return Property(common, woo, shop, woo_type, shop_type,
                     woo_read=path(WOO, type_name, woo), shop_read=path(SHOP, type_name, shop),
-                    woo_write={woo: G(common)}, shop_write={shop: G(common)}, note=note)
+                    woo_write={woo: G(common)}, shop_write={shop: G(common)}, note=note,
+                    keep_when_blank=keep_when_blank)
 
 
 ADDRESS_KEYS = ("first_name", "last_name", "company", "address_1", "address_2", "city", "state", "postcode",
                 "country")
 
 
-def _address(type_name: str, which: str, extra: tuple[str, ...]) -> Property:
+def _address(type_name: str, which: str, extra: tuple[str, ...], woo_fallbacks: dict[str, str] | None = None,
+             note: str = "") -> Property:
+    """An address, read and written key by key. `woo_fallbacks` fills an empty key of the address written into
+    WooCommerce from another common value (the webshop keeps a customer's phone and company, and a guest order's
+    e-mail, outside the address; WooCommerce only inside it)."""
     keys = ADDRESS_KEYS + extra
     woo = ["dict"] + [item for key in keys for item in (key, ["coalesce", ["list", path(WOO, type_name, f"{which}.{key}"), ""]])]
     shop = ["dict"] + [item for key in keys for item in (key, ["coalesce", ["list", path(SHOP, type_name, f"{which}.{key}"), ""]])]
+    fallbacks = woo_fallbacks or {}
+
+    def woo_key(key: str) -> DTL:
+        own = f"{G(which)}.{key}"
+        if key not in fallbacks:
+            return own
+        webshop = ["coalesce", ["list", ["first", path(SHOP, type_name, f"g-{fallbacks[key]}")], ""]]
+        return ["if", blank(own), webshop, own]
+    woo_write = ["dict"] + [item for key in keys for item in (key, woo_key(key))] if fallbacks else G(which)
     return Property(which, which, which, "object (address)", "object (Address)", woo_read=woo, shop_read=shop,
-                    woo_write={which: G(which)}, shop_write={which: G(which)},
-                    note=f"{', '.join(keys)}")
+                    woo_write={which: woo_write}, shop_write={which: G(which)},
+                    note=note or f"{', '.join(keys)}")
 
 
 def _money_or_empty_to_null(type_name: str, woo: str) -> DTL:
@@ -103,29 +143,33 @@ def _money_or_empty_to_null(type_name: str, woo: str) -> DTL:
     return ["if", blank(value), None, value]
 
 
+def money(expression: DTL) -> DTL:
+    """A decimal as the contract's money string: two decimals, always (`0.00`, `13.33`)."""
+    return ["string", ["round", 2, ["decimal", expression]]]
+
+
 PRODUCT = EntityType(
     name="product", title="Product",
     properties=(
-        _plain("product", "sku"),
-        _plain("product", "name"),
-        _plain("product", "description", note="HTML, as stored"),
+        _plain("product", "sku", keep_when_blank=True,
+               note="the Custom Webshop requires a SKU: an empty WooCommerce SKU never replaces one"),
+        _plain("product", "name", keep_when_blank=True,
+               note="the Custom Webshop requires a name: an empty one never replaces one"),
+        _plain("product", "description", note="HTML, as stored; clearing it clears it on the other side"),
         Property("price", "regular_price", "price", "string (decimal)", "string (decimal, 2 places)",
                  woo_read=_money_or_empty_to_null("product", "regular_price"),
                  shop_read=path(SHOP, "product", "price"),
                  woo_write={"regular_price": ["coalesce", ["list", G("price"), ""]]},
-                 shop_write={"price": ["coalesce", ["list", G("price"), "0.00"]]},
-                 note="WooCommerce's `price` is read-only and follows `regular_price`/`sale_price`"),
+                 shop_write={"price": ["coalesce", ["list", G("price"), "0.00"]]}, keep_when_blank=True,
+                 compare=Comparison.DECIMAL,
+                 note="WooCommerce's `price` is read-only and follows `regular_price`/`sale_price`; the Custom "
+                      "Webshop requires a price, so an emptied WooCommerce `regular_price` never replaces it"),
         Property("sale_price", "sale_price", "sale_price", "string (decimal)", "string (decimal) or null",
                  woo_read=_money_or_empty_to_null("product", "sale_price"),
                  shop_read=path(SHOP, "product", "sale_price"),
                  woo_write={"sale_price": ["coalesce", ["list", G("sale_price"), ""]]},
-                 shop_write={"sale_price": G("sale_price")}),
-        Property("stock_quantity", "stock_quantity", "stock_quantity", "integer or null", "integer or null",
-                 woo_read=path(WOO, "product", "stock_quantity"), shop_read=path(SHOP, "product", "stock_quantity"),
-                 woo_write={"manage_stock": ["is-not-null", G("stock_quantity")],
-                            "stock_quantity": G("stock_quantity")},
-                 shop_write={"stock_quantity": G("stock_quantity")},
-                 note="null: stock not managed (WooCommerce `manage_stock` follows)"),
+                 shop_write={"sale_price": G("sale_price")}, compare=Comparison.DECIMAL,
+                 note="an ended sale (WooCommerce `\"\"`, the Custom Webshop null) ends on the other side too"),
         _plain("product", "status", shop_type="string (publish, draft, pending, private)"),
         Property("weight", "weight", "weight", "string", "string (kg) or null",
                  woo_read=_money_or_empty_to_null("product", "weight"), shop_read=path(SHOP, "product", "weight"),
@@ -135,7 +179,9 @@ PRODUCT = EntityType(
                  shop_read=path(SHOP, "product", "categories"),
                  woo_write={"categories": ["map", ["dict", "name", "_."], G("categories")]},
                  shop_write={"categories": G("categories")},
-                 note="by name; the WooCommerce receiver resolves names to category ids", many=True),
+                 note="by name; the WooCommerce receiver resolves names to category ids case-insensitively, so a "
+                      "name that differs from a WooCommerce category only in case takes WooCommerce's spelling",
+                 many=True, fingerprint=["map", ["lower", "_."], "value"], spelled_by=WOO),
     ),
     merge_rules=(MergeRule("sku", "sku", "sku-key"),),
     references={},
@@ -143,33 +189,85 @@ PRODUCT = EntityType(
                  "Custom Webshop model"),
                 ("images, tags, dimensions, shipping_class, tax_status", "no counterpart in the Custom Webshop model"),
                 ("price", "read-only in WooCommerce; derived from regular_price and sale_price")),
+    stock=True, label="sku",
 )
 
 CUSTOMER = EntityType(
     name="customer", title="Customer",
     properties=(
-        _plain("customer", "email", shop_type="string (e-mail, unique, case-insensitive)"),
+        _plain("customer", "email", shop_type="string (e-mail, unique, case-insensitive)", keep_when_blank=True,
+               note="both shops require it; a change of case is a change"),
         _plain("customer", "first_name"),
         _plain("customer", "last_name"),
         *(Property(common, f"billing.{common}", common, "string", "string",
                    woo_read=path(WOO, "customer", f"billing.{common}"), shop_read=path(SHOP, "customer", common),
                    shop_write={common: G(common)},
-                   note="WooCommerce keeps it in the billing address, which carries it back")
+                   note=f"WooCommerce keeps it in the billing address: the Custom Webshop's `{common}` reaches "
+                        f"WooCommerce as `billing.{common}` when the webshop's billing address has none")
           for common in ("phone", "company")),
-        _address("customer", "billing", ("email", "phone")),
+        _address("customer", "billing", ("email", "phone"), woo_fallbacks={"phone": "phone", "company": "company"},
+                 note=", ".join(ADDRESS_KEYS + ("email", "phone")) + "; an empty `company` or `phone` is filled "
+                      "from the Custom Webshop customer's own"),
         _address("customer", "shipping", ()),
     ),
     merge_rules=(MergeRule("email", "email", "email-key"),),
     references={},
     not_synced=(("username, password", "WooCommerce account credentials; the Custom Webshop has no logins"),
                 ("role, is_paying_customer, avatar_url", "WooCommerce-only, read-only account data")),
+    label="email",
 )
 
-def _woo_total(common: str, woo: str, why: str = "") -> Property:
-    """An order total WooCommerce computes itself: it flows into the webshop only."""
+
+def _woo_fees(tax: bool) -> DTL:
+    """WooCommerce's fee lines that hold tax the webshop charged (the sync marks them `sesam_kind: tax`), or all the
+    others (the shop's own fees and discounts, and the `Fees`/`Discount` lines the sync writes)."""
+    kind_of = ["first", ["map", "_.woocommerce-order:value",
+                         ["filter", ["eq", "_.woocommerce-order:key", "sesam_kind"], "_.woocommerce-order:meta_data"]]]
+    return ["filter", ["eq" if tax else "neq", kind_of, "tax"], path(WOO, "order", "fee_lines")]
+
+
+def _fee_sum(lines: DTL, sign: str) -> DTL:
+    """The sum of the positive (`+`) or the size of the negative (`-`) fee totals."""
+    totals = ["map", ["decimal", "_.woocommerce-order:total"], lines]
+    picked = ["filter", ["gt", "_.", 0] if sign == "+" else ["lt", "_.", 0], totals]
+    total = ["sum", picked]
+    return money(total if sign == "+" else ["-", 0, total])
+
+
+def _woo_fee(name: str, total: DTL, kind: str) -> DTL:
+    """A WooCommerce fee line the sync writes, marked so it is told from the shop's own (and taxed by nobody)."""
+    return ["dict", "name", name, "total", total, "tax_status", "none",
+            "meta_data", ["list", ["dict", "key", "sesam_kind", "value", kind]]]
+
+
+def _positive(amount: DTL) -> DTL:
+    return ["gt", ["decimal", ["coalesce", ["list", amount, "0"]]], 0]
+
+
+# An order from the Custom Webshop reaches WooCommerce as lines it can hold: WooCommerce totals an order itself, from
+# its line items, shipping lines and fee lines (FACTS §4, `orders-money-01-guest-shipping-and-fees.json`), so shipping
+# becomes a shipping line and the webshop's fees, discount and (prices without tax) tax become fee lines.
+WOO_MONEY_WRITES: dict[str, dict[str, DTL]] = {
+    "shipping_total": {"shipping_lines": ["if", _positive(G("shipping_total")),
+                                          ["list", ["dict", "method_id", "flat_rate", "method_title", "Shipping",
+                                                    "total", G("shipping_total")]], ["list"]]},
+    "fee_total": {"fee_lines": ["if", _positive(G("fee_total")),
+                                ["list", _woo_fee("Fees", G("fee_total"), "fee")], ["list"]]},
+    "discount_total": {"fee_lines": ["if", _positive(G("discount_total")),
+                                     ["list", _woo_fee("Discount", ["concat", "-", G("discount_total")], "discount")],
+                                     ["list"]]},
+    "tax_total": {"fee_lines": ["if", ["and", _positive(G("tax_total")),
+                                       ["not", ["eq", ["first", path(SHOP, "order", "g-prices_include_tax")], True]]],
+                                ["list", _woo_fee("Tax", G("tax_total"), "tax")], ["list"]]},
+}
+
+
+def _money(common: str, woo: str, woo_read: DTL, note: str, known_difference: str = "") -> Property:
+    """Order money: decided by the shop the order was placed in (`home_owned`)."""
     return Property(common, woo, common, "string (decimal)", "string (decimal)",
-                    woo_read=path(WOO, "order", woo), shop_read=path(SHOP, "order", common),
-                    shop_write={common: G(common)}, note=f"read-only in WooCommerce{why}")
+                    woo_read=woo_read, shop_read=path(SHOP, "order", common), shop_write={common: G(common)},
+                    woo_write=WOO_MONEY_WRITES.get(common, {}), home_owned=True, note=note,
+                    compare=Comparison.DECIMAL, known_difference=known_difference)
 
 
 ORDER = EntityType(
@@ -181,19 +279,22 @@ ORDER = EntityType(
                  note="set when the order is created; WooCommerce numbers its own orders"),
         _plain("order", "status", shop_type="string (pending, processing, on-hold, completed, cancelled, "
                                            "refunded, failed)"),
-        _plain("order", "currency", shop_type="string (ISO 4217)"),
+        _plain("order", "currency", shop_type="string (ISO 4217)", keep_when_blank=True),
         Property("customer", "customer_id", "customer_id", "integer (customer id)", "integer (customer id) or null",
                  woo_read=["if", ["gt", path(WOO, "order", "customer_id"), 0],
                            ["ni", "woocommerce-customer", ["string", path(WOO, "order", "customer_id")]], None],
                  shop_read=["if", ["is-not-null", path(SHOP, "order", "customer_id")],
                             ["ni", "customwebshop-customer", ["string", path(SHOP, "order", "customer_id")]], None],
                  woo_write={"customer_id": "_T.ref-customer"}, shop_write={"customer_id": "_T.ref-customer"},
-                 note="a reference: translated to the target shop's customer id"),
+                 fingerprint=None, note="a reference: translated to the target shop's customer id"),
         Property("email", "billing.email", "email", "string", "string (e-mail) or empty",
                  woo_read=path(WOO, "order", "billing.email"), shop_read=path(SHOP, "order", "email"),
                  shop_write={"email": G("email")},
-                 note="WooCommerce keeps it in the billing address, which carries it back"),
-        _address("order", "billing", ("email", "phone")),
+                 note="WooCommerce keeps it in the billing address: the Custom Webshop's `email` reaches "
+                      "WooCommerce as `billing.email` when the billing address has none (a guest's only contact)"),
+        _address("order", "billing", ("email", "phone"), woo_fallbacks={"email": "email"},
+                 note=", ".join(ADDRESS_KEYS + ("email", "phone")) + "; an empty `email` is filled from the order's "
+                      "own e-mail"),
         _address("order", "shipping", ()),
         Property("lines", "line_items", "lines", "array of line items", "array of Line",
                  woo_read=["map", ["dict",
@@ -204,9 +305,9 @@ ORDER = EntityType(
                                    "sku", ["coalesce", ["list", "_.woocommerce-order:sku", ""]],
                                    "name", "_.woocommerce-order:name",
                                    "quantity", "_.woocommerce-order:quantity",
-                                   "unit_price", ["string", ["round", 2, ["divide", "_.woocommerce-order:quantity",
-                                                                           ["decimal", "_.woocommerce-order:total"]]]],
-                                   "line_total", "_.woocommerce-order:total"],
+                                   "unit_price", money(["/", ["decimal", "_.woocommerce-order:subtotal"],
+                                                        "_.woocommerce-order:quantity"]),
+                                   "line_total", money("_.woocommerce-order:total")],
                            path(WOO, "order", "line_items")],
                  shop_read=["map", ["dict",
                                     "product", ["if", ["is-not-null", "_.customwebshop-order:product_id"],
@@ -218,13 +319,38 @@ ORDER = EntityType(
                                     "unit_price", "_.customwebshop-order:unit_price",
                                     "line_total", "_.customwebshop-order:line_total"],
                             path(SHOP, "order", "lines")],
-                 woo_write={"line_items": "_T.ref-lines"}, shop_write={"lines": "_T.ref-lines"},
-                 note="product references translated; a WooCommerce line's subtotal is written as its total",
+                 woo_write={"line_items": "_T.ref-lines"}, shop_write={"lines": "_T.ref-lines"}, home_owned=True,
+                 compare_keys={"unit_price": Comparison.DECIMAL, "line_total": Comparison.DECIMAL,
+                               "sku": Comparison.CASELESS},
+                 # A WooCommerce line shows its product's SKU, which links case-insensitively to the webshop's.
+                 fingerprint=["map", ["list", ["upper", "_.sku"], "_.quantity", "_.unit_price", "_.line_total"],
+                              "value"],
+                 note="product references translated; `unit_price` is the price of one before discounts "
+                      "(WooCommerce `subtotal` / `quantity`), `line_total` what the line costs after them "
+                      "(WooCommerce `total`, so a coupon shows in the line); decided where the order was placed",
                  many=True),
-        _woo_total("shipping_total", "shipping_total", " (the sum of its shipping lines)"),
-        _woo_total("discount_total", "discount_total"),
-        _woo_total("tax_total", "total_tax"),
-        _woo_total("grand_total", "total", ", which totals its own lines"),
+        _money("shipping_total", "shipping_total", money(path(WOO, "order", "shipping_total")),
+               "the sum of WooCommerce's shipping lines; an order from the Custom Webshop gets one shipping line"),
+        _money("fee_total", "fee_lines", _fee_sum(_woo_fees(tax=False), "+"),
+               "WooCommerce's positive fee lines; an order from the Custom Webshop gets one fee line `Fees`"),
+        _money("discount_total", "fee_lines", _fee_sum(_woo_fees(tax=False), "-"),
+               "WooCommerce's negative fee lines (coupons already lower the line totals); an order from the Custom "
+               "Webshop gets one fee line `Discount` of minus this"),
+        _money("tax_total", "total_tax",
+               money(["+", ["decimal", path(WOO, "order", "total_tax")], ["decimal", _fee_sum(_woo_fees(tax=True), "+")]]),
+               "WooCommerce computes its own taxes: an order from the Custom Webshop whose prices exclude tax gets "
+               "one fee line `Tax`; tax included in the webshop's prices has no separate figure in WooCommerce "
+               "(the audit reports it as a known difference)",
+               known_difference="WooCommerce computes its own taxes: tax included in the webshop's prices has no "
+                                "figure of its own there, and a store with tax rates adds the tax it computes"),
+        Property("prices_include_tax", "prices_include_tax", "prices_include_tax", "boolean", "boolean",
+                 woo_read=path(WOO, "order", "prices_include_tax"), shop_read=path(SHOP, "order", "prices_include_tax"),
+                 shop_write={"prices_include_tax": G("prices_include_tax")}, home_owned=True,
+                 note="read-only in WooCommerce, which takes it from its own tax settings",
+                 known_difference="WooCommerce takes it from its own tax settings"),
+        _money("grand_total", "total", money(path(WOO, "order", "total")),
+               "WooCommerce computes it from its lines: for an order from the Custom Webshop it equals the "
+               "webshop's grand total when the parts add up"),
         _plain("order", "note", woo="customer_note", shop="note"),
         Property("placed_at", "date_created_gmt", "placed_at", "string (date-time, UTC)", "string (timestamp)",
                  woo_read=["concat", path(WOO, "order", "date_created_gmt"), ".000000Z"],
@@ -235,8 +361,10 @@ ORDER = EntityType(
     references={"customer": "customer"},
     not_synced=(("payment_method, payment_method_title, transaction_id, date_paid", "payment data stays in the "
                  "shop that took the payment"),
-                ("fee_lines, coupon_lines, tax_lines, refunds", "no counterpart in the Custom Webshop model"),
+                ("coupon_lines, tax_lines, refunds", "no counterpart in the Custom Webshop model: coupons show in "
+                 "the line totals, taxes in `tax_total`"),
                 ("customer_ip_address, customer_user_agent, cart_hash, order_key", "WooCommerce-internal")),
+    label="order_number",
 )
 
 ENTITY_TYPES: dict[str, EntityType] = {t.name: t for t in (ORDER, PRODUCT, CUSTOMER)}

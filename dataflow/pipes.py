@@ -2,8 +2,12 @@
 
 Per system s and type t: `s-t-collect` → `s-t-enrich` → `global-t` → `s-t-transform` → `s-t-share`.
 - collect: JSON Pull from our service (`/entities/t`, since, chronological), a conditional source whose `test`
-  alternative is embedded test data, an hourly schedule and a nightly full rescan (deletion tracking catches records
-  deleted for good); `if_source_empty: fail` so a bad empty answer never deletes everything downstream.
+  alternative is an http_endpoint that `sesam upload` feeds from `testdata/<pipe>.json`, a five-minute schedule and a nightly full rescan (deletion tracking catches records
+  deleted for good). `if_source_empty` is `accept`, said explicitly so a node-wide `fail` default cannot apply:
+  "fail" fails the pipe whenever "the source returns no entities" (configuration-sources-json.rst), which with
+  `since` is every quiet run, and it would also refuse the real deletion of a type's last record. The guard
+  against a bad empty answer is the service's: it answers an empty full read only when the shop confirms it holds
+  no records.
 - enrich: keeps deleted records as live entities flagged `<ns>:deleted` (so links through the merge survive the
   delete and the delete can be propagated), adds `rdf:type`, `<ns>:self-ref` and `<ns>:origin-ref` (the
   `sesam_origin` stamp as a reference), normalised natural keys, `<ns>:modified` and the common values `<ns>:g-*`.
@@ -15,7 +19,8 @@ Per system s and type t: `s-t-collect` → `s-t-enrich` → `global-t` → `s-t-
   References are translated through the target type's global dataset; an insert waits (is discarded, and re-run by
   dependency tracking) until everything it refers to exists in s.
 - share: JSON Push to `/receiver/t`; only explicit deletes are pushed (a delete made by deletion tracking after a
-  rescan of the transform is never sent upstream).
+  rescan of the transform is never sent upstream); the pushed `_id` is the transform's (`<ns>:<id>`, the record
+  updated or the one an insert comes from), which the sink's namespace removal would otherwise cut to `<id>`.
 """
 from __future__ import annotations
 
@@ -24,16 +29,23 @@ from pathlib import Path
 from typing import Any
 
 from dataflow.testdata import collect_entities
-from dataflow.model import ENTITY_TYPES, SHOP, SYSTEMS, TYPES, WOO, EntityType, Property, blank, ns, path
+from dataflow.model import ENTITY_TYPES, SHOP, SYSTEMS, TYPES, WOO, EntityType, Property, blank, money, ns, path
 
-AUTH_HEADERS = {"Authorization": "Bearer $SECRET(service-token)"}
+# A node substitutes $SECRET only in systems (hub/documentation/operations/security.rst): the service token travels
+# as the password of the system's basic authentication (configuration-systems-microservice.rst), which the service
+# accepts (README, SERVICE_TOKEN). The user name is not a secret.
+AUTHENTICATION = {"authentication": "basic", "username": "sesam", "password": "$SECRET(service-token)"}
 ENV = {WOO: {"WOOCOMMERCE_URL": "$ENV(woocommerce-url)",
              "WOOCOMMERCE_CONSUMER_KEY": "$SECRET(woocommerce-consumer-key)",
              "WOOCOMMERCE_CONSUMER_SECRET": "$SECRET(woocommerce-consumer-secret)"},
        SHOP: {"WEBSHOP_URL": "$ENV(customwebshop-url)", "WEBSHOP_TOKEN": "$SECRET(customwebshop-token)"}}
-# The receivers answer 422 when retrying cannot help and 503 when it can (README, "Receivers").
+# The receivers answer 422 when retrying cannot help and 503 when it can (README, "Receivers"): a 4xx goes to the
+# dead-letter dataset at once, 429 and 503 are retried after a delay. A retry property set on a pump would win over
+# every entry here (configuration-systems-url.rst, retry_strategy), so the pumps set none of them.
+NO_RETRIES = {"write_retry_delay": 0, "max_retries_per_entity": 0}
 RETRY_STRATEGY = {
-    "400-428": {"write_retry_delay": 0, "max_retries_per_entity": 0},
+    "400-428": NO_RETRIES,
+    "430-499": NO_RETRIES,
     "429,503": {"write_retry_delay": 60, "max_retries_per_entity": 30, "read_retry_delay": 60, "max_read_retries": 3},
     "default": {"write_retry_delay": 60, "max_retries_per_entity": 5, "read_retry_delay": 0},
 }
@@ -50,22 +62,80 @@ def system_config(system: str) -> dict[str, Any]:
         "docker": {"image": "$ENV(sync-image)", "port": 5000, "memory": 256,
                    "environment": {"SYSTEM": system, **ENV[system],
                                    "SERVICE_TOKEN": "$SECRET(service-token)"}},
-        "read_timeout": 1800, "retry_strategy": RETRY_STRATEGY,
+        **AUTHENTICATION, "read_timeout": 1800, "retry_strategy": RETRY_STRATEGY,
     }
 
 
 def collect(system: str, type_name: str) -> dict[str, Any]:
     namespace = ns(system, type_name)
-    test_entities = collect_entities()[f"{namespace}-collect"]
     return {
         "_id": f"{namespace}-collect", "type": "pipe",
         "source": {"type": "conditional", "condition": "$ENV(node-env)", "alternatives": {
             "prod": {"type": "json", "system": system, "url": f"/entities/{type_name}", "supports_since": True,
-                     "is_chronological": True, "headers": AUTH_HEADERS, "if_source_empty": "fail"},
-            "test": {"type": "embedded", "entities": test_entities}}},
+                     "is_chronological": True, "if_source_empty": "accept"},
+            # `sesam upload` posts testdata/<pipe>.json to this pipe's receiver (the layout `sesam convert` makes)
+            "test": {"type": "http_endpoint"}}},
         "namespaces": {"identity": namespace, "property": namespace},
         "pump": {"schedule_interval": 300, "rescan_cron_expression": "0 3 * * ?"},
     }
+
+
+def bookkeeping(system: str, type_name: str) -> Any:
+    """What the sync last wrote into a record, kept by our receivers beside the record's own fields (WooCommerce:
+    the `sesam` meta entry; the Custom Webshop: `metadata.sesam`, docs/custom-webshop-api.md §3.1)."""
+    namespace = ns(system, type_name)
+    if system == WOO:
+        return ["first", ["map", f"_.{namespace}:value",
+                          ["filter", ["eq", f"_.{namespace}:key", "sesam"], f"_S.{namespace}:meta_data"]]]
+    return ["path", "sesam", f"_S.{namespace}:metadata"]
+
+
+def fingerprint(prop: Property, value: Any) -> Any:
+    """A short, stable digest of a common value (`prop.fingerprint` says which part of it counts)."""
+    def substitute(template: Any) -> Any:
+        if template == "value":
+            return value
+        return [substitute(item) for item in template] if isinstance(template, list) else template
+    # `json` of a list serialises each item (dtl-functions-json.rst); wrapped in a dict, a list is one document.
+    return ["string", ["hash128", "murmur3", ["json", ["dict", "v", substitute(prop.fingerprint)]]]]
+
+
+def three_way(prop: Property) -> bool:
+    """Both shops edit it and the sync remembers what it wrote: a side that kept what we wrote did not change it."""
+    return prop.fingerprint is not None and not prop.home_owned and not prop.insert_only \
+        and prop.woo_read is not None and prop.shop_read is not None
+
+
+def _held_by_copies(system: str) -> list[Any]:
+    """WooCommerce orders copied from the webshop move WooCommerce's stock (FACTS §6): what each line of such a copy
+    holds (`_reduced_stock`) is listed per product, so products can count it out of WooCommerce's own movements."""
+    if system != WOO:
+        return []
+    p = "_S.woocommerce-order:"
+    reduced = ["first", ["map", "_.woocommerce-order:value",
+                         ["filter", ["eq", "_.woocommerce-order:key", "_reduced_stock"], "_.woocommerce-order:meta_data"]]]
+    is_copy = ["eq", ["ni-ns", "_T.woocommerce-order:origin-ref"], ns(SHOP, "order")]
+    held = ["map", ["dict", "product", ["ni", "woocommerce-product", ["string", "_.woocommerce-order:product_id"]],
+                    "quantity", ["integer", reduced]],
+            ["filter", ["is-not-null", reduced], p + "line_items"]]
+    return [["add", "woocommerce-order:held-by-copy", ["if", is_copy, held, ["list"]]],
+            ["add", "woocommerce-order:held-products", ["map", "_.product", "_T.woocommerce-order:held-by-copy"]]]
+
+
+def _stock(system: str) -> list[Any]:
+    """A product's level, the contribution of the other shop the sync has applied to it, and (WooCommerce) what
+    copies of webshop orders hold of it (README, "Stock")."""
+    p = f"_S.{ns(system, 'product')}:"
+    level = ["if", ["eq", p + "manage_stock", True], p + "stock_quantity", None] if system == WOO else p + "stock_quantity"
+    rules = [["add", "stock-level", level],
+             ["add", "stock-applied", ["path", "stock_applied", bookkeeping(system, "product")]]]
+    if system == WOO:
+        me = ["ni", "woocommerce-product", ["string", p + "id"]]
+        held = ["flatten", ["hops", {"datasets": ["woocommerce-order-enrich o"],
+                                     "where": [["eq", me, "o.woocommerce-order:held-products"]],
+                                     "return": "o.woocommerce-order:held-by-copy"}]]
+        rules.append(["add", "copies-held", ["sum", ["map", "_.quantity", ["filter", ["eq", "_.product", me], held]]]])
+    return rules
 
 
 def enrich(system: str, type_name: str) -> dict[str, Any]:
@@ -91,13 +161,32 @@ def enrich(system: str, type_name: str) -> dict[str, Any]:
         normalise = "upper" if rule.key == "sku-key" else "lower"
         rules.append(["add", f"{namespace}:{rule.key}",
                       ["if", blank(p + field), None, [normalise, ["strip", p + field]]]])
+    book = bookkeeping(system, type_name)
     for prop in entity_type.properties:
         read = prop.woo_read if system == WOO else prop.shop_read
-        if read is not None:
-            rules.append(["add", f"{namespace}:g-{prop.common}", read])
+        if read is None:
+            continue
+        value = f"_T.{namespace}:g-{prop.common}"
+        rules.append(["add", f"{namespace}:g-{prop.common}", read])
+        if prop.fingerprint is not None:
+            rules.append(["add", f"{namespace}:h-{prop.common}", fingerprint(prop, value)])
+        if three_way(prop):
+            base = ["path", ["list", "synced", prop.common], book]
+            rules.append(["add", f"{namespace}:changed-{prop.common}",
+                          ["or", ["is-null", base], ["neq", base, f"_T.{namespace}:h-{prop.common}"]]])
+    if type_name == "order":
+        rules += [qualify_name(rule, namespace) for rule in _held_by_copies(system)]
+    if entity_type.stock:
+        rules += [qualify_name(rule, namespace) for rule in _stock(system)]
     return {"_id": f"{namespace}-enrich", "type": "pipe",
             "source": {"type": "dataset", "dataset": f"{namespace}-collect"},
             "transform": {"type": "dtl", "rules": {"default": rules}}}
+
+
+def qualify_name(rule: list[Any], namespace: str) -> list[Any]:
+    """`["add", "name", …]` → `["add", "<namespace>:name", …]` (an enrich adds its properties in its namespace)."""
+    name = rule[1]
+    return [rule[0], name if ":" in name else f"{namespace}:{name}", *rule[2:]]
 
 
 def merge(type_name: str) -> dict[str, Any]:
@@ -106,7 +195,9 @@ def merge(type_name: str) -> dict[str, Any]:
     equality += [["eq", f"w.{w}:{rule.key}", f"c.{c}:{rule.key}"] for rule in ENTITY_TYPES[type_name].merge_rules]
     return {"_id": f"global-{type_name}", "type": "pipe",
             "source": {"type": "merge", "version": 2, "datasets": [f"{w}-enrich w", f"{c}-enrich c"],
-                       "equality": equality, "identity": "first"}}
+                       "equality": equality, "identity": "first"},
+            # marks the pipe that makes a global dataset (hub/documentation/data-management/data-management.rst)
+            "metadata": {"global": True}}
 
 
 def _translate(reference: Any, type_name: str, target: str) -> Any:
@@ -115,39 +206,95 @@ def _translate(reference: Any, type_name: str, target: str) -> Any:
                                "return": f"g.{ns(target, type_name)}:id"}]]
 
 
+def _side_value(prop: Property, system: str, type_name: str, kind: str = "g") -> Any:
+    reference = f"_S.{ns(system, type_name)}:{kind}-{prop.common}"
+    return reference if prop.many and kind == "g" else ["first", reference]  # a merge of two records lists values
+
+
 def _golden(prop: Property, target: str, type_name: str) -> Any:
-    """The newest side's value, unless it is empty and the other side's is not."""
-    def value(system: str) -> Any:
-        reference = f"_S.{ns(system, type_name)}:g-{prop.common}"
-        return reference if prop.many else ["first", reference]  # a merge of two records lists their values
-    own, theirs = value(target), value(other(target))
+    """The value both shops should hold (README, "Golden values"): for an order's contents and money, the shop it was
+    placed in; otherwise the side that changed it since the sync last wrote it; when both did (or for references,
+    which carry no fingerprint), the later change, WooCommerce on a tie. An empty value never replaces a non-empty
+    one where a side cannot hold it empty."""
+    own, theirs = _side_value(prop, target, type_name), _side_value(prop, other(target), type_name)
     if (prop.woo_read if target == WOO else prop.shop_read) is None:
         return theirs
-    return ["if", ["and", "_T.other-newer", ["not", blank(theirs)]], theirs,
-            ["if", ["not", blank(own)], own, theirs]]
+    if prop.home_owned:
+        return ["if", "_T.other-is-home", theirs, own]
+    later = ["if", "_T.other-newer", theirs, own]
+    if three_way(prop):
+        mine_changed, their_changed = (["eq", _side_value(prop, system, type_name, "changed"), True]
+                                       for system in (target, other(target)))
+        later = ["if", ["and", their_changed, ["not", mine_changed]], theirs,
+                 ["if", ["and", mine_changed, ["not", their_changed]], own, later]]
+    if prop.keep_when_blank:
+        later = ["if", blank(later), ["if", blank(theirs), own, theirs], later]
+    if prop.spelled_by is not None:
+        spelled = _side_value(prop, prop.spelled_by, type_name)
+        later = ["if", ["eq", ["lower", own], ["lower", theirs]], spelled, later]
+    return later
 
 
-LINE_FIELDS = {WOO: {"name": "_S.name", "quantity": "_S.quantity", "subtotal": "_S.line_total",
-                     "total": "_S.line_total"},
+def _stock_rules(target: str) -> list[Any]:
+    """Stock as two contributions that add up to the level (README, "Stock"): each shop's own movements, which the
+    sync carries to the other exactly once. `contribution` = level − what the sync applied from the other shop
+    (+ what WooCommerce copies of webshop orders hold, which that shop already counted). The instruction says: the
+    other shop's contribution (`peer`), what the sync assumes it applied before (`applied`, for a record that has no
+    bookkeeping yet) and, for a record that does not manage stock yet, the level to start from."""
+    def side(system: str, field: str) -> Any:
+        return ["first", f"_S.{ns(system, 'product')}:{field}"]
+    level_w, level_c = side(WOO, "stock-level"), side(SHOP, "stock-level")
+    applied_w, applied_c = side(WOO, "stock-applied"), side(SHOP, "stock-applied")
+    held = ["coalesce", ["list", side(WOO, "copies-held"), 0]]
+    # No bookkeeping yet: WooCommerce counts its whole level as its own; the webshop too, unless it is linked to a
+    # WooCommerce product that manages stock and neither has been synced (then WooCommerce's level is the start).
+    assumed_w = ["coalesce", ["list", applied_w, 0]]
+    assumed_c = ["coalesce", ["list", applied_c,
+                              ["if", ["and", ["is-null", applied_w], ["is-not-null", level_w]], level_c, 0]]]
+    contribution_w = ["+", ["-", level_w, assumed_w], held]
+    contribution_c = ["-", level_c, assumed_c]
+    mine_level, other_level = (level_w, level_c) if target == WOO else (level_c, level_w)
+    peer, assumed = ((["+", contribution_c, held], assumed_w) if target == WOO else (contribution_w, assumed_c))
+    instruction = ["dict", "managed", True, "peer", peer, "applied", assumed]
+    return [
+        ["add", "g-managed", ["if", "_T.other-newer", ["is-not-null", other_level], ["is-not-null", mine_level]]],
+        ["add", "sesam_stock",
+         ["if", ["not", "_T.g-managed"], ["dict", "managed", False],
+          ["if", ["is-null", other_level], ["dict", "managed", True],
+           ["if", ["is-null", mine_level], [*instruction, "level", other_level], instruction]]]],
+    ]
+
+
+LINE_FIELDS = {WOO: {"name": "_S.name", "quantity": "_S.quantity",
+                     "subtotal": money(["*", ["decimal", "_S.unit_price"], "_S.quantity"]), "total": "_S.line_total"},
                SHOP: {"sku": "_S.sku", "name": "_S.name", "quantity": "_S.quantity", "unit_price": "_S.unit_price",
                       "line_total": "_S.line_total"}}
 
 
 def _reference_rules(entity_type: EntityType, target: str) -> tuple[list[Any], dict[str, list[Any]]]:
     """Orders: the customer and each line's product translated into the target's ids, through the global
-    datasets. Lines go through the named rule `line` (`_S` is one line there, so hops can join on it).
-    `missing-references` counts references that do not exist in the target yet."""
+    datasets. Every lookup joins on a path from the source entity, so a node's dependency tracking follows it back
+    (hub/features/dependency-tracking.rst, hub/dtl/caveats.rst): an order left out because its customer or a
+    product is not in the target yet is re-run when the global record gains the target's id. The products of both
+    sides' lines are found once (`line-products`: each found product's `$ids` and target id); the rule `line`
+    (where `_S` is one line) picks its own from the parent's target. `missing-references` counts references that
+    do not exist in the target yet."""
     if entity_type.name != "order":
         return [], {}
     mine = ns(target, "order")
-    line_rule = [["add", "product_id", ["if", ["is-null", "_S.product"], None,
-                                        _translate("_S.product", "product", target)]],
+    line_products = ["combine", *(["hops", {
+        "datasets": ["global-product g"], "where": [["eq", f"_S.{ns(system, 'order')}:g-lines.product", "g.$ids"]],
+        "return": ["dict", "ids", "g.$ids", "id", ["first", f"g.{ns(target, 'product')}:id"]]}]
+        for system in (other(target), target))]
+    found = ["filter", ["in", "_S.product", "_.ids"], f"_P._T.{mine}:line-products"]
+    line_rule = [["add", "product_id", ["if", ["is-null", "_S.product"], None, ["first", ["map", "_.id", found]]]],
                  *(["add", key, value] for key, value in LINE_FIELDS[target].items()),
                  ["add", "unresolved", ["and", ["is-not-null", "_S.product"], ["is-null", "_T.product_id"]]]]
     fields = ["product_id", *LINE_FIELDS[target]]
     customer = ["coalesce", ["list", *(_translate(f"_S.{ns(system, 'order')}:g-customer", "customer", target)
                                        for system in (other(target), target))]]
     outer = [
+        ["add", "line-products", line_products],
         ["add", "resolved-lines", ["apply", "line", ["coalesce", ["list", "_T.g-lines", ["list"]]]]],
         ["add", "ref-lines", ["map", ["dict", *(item for key in fields for item in (key, f"_.{mine}:{key}"))],
                               "_T.resolved-lines"]],
@@ -170,22 +317,68 @@ def qualify(expression: Any, namespace: str) -> Any:
     return expression
 
 
+def _writes(flows: list[Property], target: str) -> list[Any]:
+    """The target-shaped fields. Several properties may write one list field (an order's WooCommerce fee lines): their
+    items are put together. An order's contents and money are written only into the copy, never into the shop it was
+    placed in; insert-only properties only when the record is created."""
+    by_field: dict[str, list[Any]] = {}
+    guards: dict[str, Property] = {}
+    for prop in flows:
+        for field, expression in (prop.woo_write if target == WOO else prop.shop_write).items():
+            by_field.setdefault(field, []).append(expression)
+            guards[field] = prop
+    rules: list[Any] = []
+    for field, expressions in by_field.items():
+        prop = guards[field]
+        add = ["add", field, expressions[0] if len(expressions) == 1 else ["flatten", ["list", *expressions]]]
+        if prop.insert_only:
+            add = ["if", ["is-null", "_T.my-id"], [add], []]
+        elif prop.home_owned:
+            add = ["if", "_T.other-is-home", [add], []]
+        rules.append(add)
+    return rules
+
+
+def _bookkeeping_rules(flows: list[Property], target: str, type_name: str) -> list[Any]:
+    """`sesam_differs`: the properties the target holds otherwise than the golden value, so a target that drifted is
+    pushed again and corrected even when the golden value itself did not change; and `sesam_synced`: for each of
+    those the sync writes, the fingerprint the receiver keeps with the record, the base of the next three-way
+    choice. Only what is written is remembered: a side whose value the sync did not write keeps counting as
+    changed, so a view of the other side that is still behind (a record held back in its settle window) can never
+    make it look unchanged and lose to that old view; such ties fall back to the later change."""
+    mine = ns(target, type_name)
+    fingerprinted = [prop for prop in flows if prop.fingerprint is not None and not prop.insert_only
+                     and (prop.woo_read if target == WOO else prop.shop_read) is not None]
+    rules: list[Any] = [["add", f"fp-{prop.common}", fingerprint(prop, f"_T.g-{prop.common}")] for prop in fingerprinted]
+
+    def differs(prop: Property) -> Any:
+        different = ["neq", ["first", f"_S.{mine}:h-{prop.common}"], f"_T.fp-{prop.common}"]
+        return ["and", "_T.other-is-home", different] if prop.home_owned else different
+    rules.append(["add", "sesam_differs", ["filter", ["is-not-null", "_."],
+                                           ["list", *(["if", differs(prop), prop.common, None]
+                                                      for prop in fingerprinted)]]])
+    synced = [item for prop in fingerprinted if three_way(prop)
+              for item in (prop.common, ["if", ["in", prop.common, "_T.sesam_differs"], f"_T.fp-{prop.common}", None])]
+    if synced:
+        rules.append(["add", "sesam_synced", ["dict", *synced]])
+    return rules
+
+
 def transform(target: str, type_name: str) -> dict[str, Any]:
     entity_type = ENTITY_TYPES[type_name]
     mine, theirs = ns(target, type_name), ns(other(target), type_name)
     flows = [prop for prop in entity_type.properties
              if (prop.woo_write if target == WOO else prop.shop_write)
              and (prop.shop_read if target == WOO else prop.woo_read) is not None]
-    helpers = ["my-id", "my-deleted", "other-id", "other-deleted", "other-newer", "missing-references",
-               "resolved-lines", "ref-customer", "ref-lines", *(f"g-{prop.common}" for prop in flows)]
+    helpers = ["my-id", "my-deleted", "other-id", "other-deleted", "my-time", "other-time", "other-newer",
+               "other-is-home", "missing-references", "line-products", "resolved-lines", "ref-customer", "ref-lines", "g-managed",
+               *(f"g-{prop.common}" for prop in flows), *(f"fp-{prop.common}" for prop in flows)]
     reference_rules, named_rules = _reference_rules(entity_type, target)
     update_or_insert: list[Any] = [*(["add", f"g-{prop.common}", _golden(prop, target, type_name)] for prop in flows),
-                                   *reference_rules]
-    for prop in flows:
-        for field, expression in (prop.woo_write if target == WOO else prop.shop_write).items():
-            add = ["add", field, expression]
-            # Set once, when the record is created in the target (an order's number, when it was placed).
-            update_or_insert.append(["if", ["is-null", "_T.my-id"], [add], []] if prop.insert_only else add)
+                                   *reference_rules,
+                                   *(_stock_rules(target) if entity_type.stock else []),
+                                   *_writes(flows, target),
+                                   *_bookkeeping_rules(flows, target, type_name)]
     update_or_insert += [
         # An insert waits until what it refers to exists in the target; an update keeps its current references.
         ["discard", ["not", ["and", ["is-null", "_T.my-id"],
@@ -195,6 +388,9 @@ def transform(target: str, type_name: str) -> dict[str, Any]:
         ["if", ["is-not-null", "_T.my-id"], [["add", "id", "_T.my-id"]],
          [["add", "sesam_origin", ["concat", f"{theirs}:", ["string", "_T.other-id"]]]]],
     ]
+    # Times compare to the whole second, as WooCommerce stamps them; on a tie WooCommerce's side is taken as the
+    # later, in both directions, so both transforms pick the same value.
+    later = "gt" if target == WOO else "gte"
     rules = [
         # `["discard", condition]` keeps the entity only while the condition holds (dtl-transforms.rst).
         ["discard", ["neq", "_S.$replaced", True]],
@@ -202,8 +398,12 @@ def transform(target: str, type_name: str) -> dict[str, Any]:
         ["add", "my-deleted", ["eq", ["first", f"_S.{mine}:deleted"], True]],
         ["add", "other-id", ["first", f"_S.{theirs}:id"]],
         ["add", "other-deleted", ["eq", ["first", f"_S.{theirs}:deleted"], True]],
-        ["add", "other-newer", ["gt", ["coalesce", ["list", ["first", f"_S.{theirs}:modified"], ""]],
-                                ["coalesce", ["list", ["first", f"_S.{mine}:modified"], ""]]]],
+        *(["add", f"{who}-time", ["substring", 0, 19, ["coalesce", ["list", ["first", f"_S.{namespace}:modified"],
+                                                                     ""]]]]
+          for who, namespace in (("my", mine), ("other", theirs))),
+        ["add", "other-newer", [later, "_T.other-time", "_T.my-time"]],
+        # The shop an order was placed in: the other one when this record is a copy of it, or does not exist yet.
+        ["add", "other-is-home", ["or", ["is-null", "_T.my-id"], ["is-not-null", ["first", f"_S.{mine}:origin-ref"]]]],
         # Nothing to do: no record on the other side, our own record is deleted, or a delete of what we never had.
         ["discard", ["not", ["or", ["is-null", "_T.other-id"], "_T.my-deleted",
                              ["and", ["is-null", "_T.my-id"], "_T.other-deleted"]]]],
@@ -228,10 +428,12 @@ def share(system: str, type_name: str) -> dict[str, Any]:
         "transform": {"type": "dtl", "rules": {"default": [
             # Only deletes the transform asked for: deletion tracking after a rescan must never delete upstream.
             ["discard", ["or", ["neq", "_S._deleted", True], ["eq", f"_S.{namespace}:delete-requested", True]]],
-            ["copy", "*"], ["remove", f"{namespace}:delete-requested"]]}},
-        "sink": {"type": "json", "system": system, "url": f"/receiver/{type_name}", "batch_size": 100,
-                 "headers": AUTH_HEADERS},
-        "pump": {"schedule_interval": 60, "max_retries_per_entity": 5, "max_consecutive_write_errors": 10,
+            ["copy", "*"], ["remove", f"{namespace}:delete-requested"],
+            # The json sink removes namespaces, `_id`'s too (hub/features/namespaces.rst): `<ns>:4` (an update) and
+            # `<other ns>:4` (an insert) would both go out as "4". One more namespace in front keeps them apart.
+            ["add", "_id", ["concat", f"{namespace}-share:", "_S._id"]]]}},
+        "sink": {"type": "json", "system": system, "url": f"/receiver/{type_name}", "batch_size": 100},
+        "pump": {"schedule_interval": 60, "max_consecutive_write_errors": 10,
                  "max_write_errors_in_retry_dataset": 1000, "dead_letter_dataset": f"{namespace}-share-dead-letters",
                  "track_dead_letters": True},
     }
@@ -257,6 +459,8 @@ def build() -> dict[str, Any]:
             files[f"{base}-enrich.conf.json"] = enrich(system, type_name)
             files[f"{base}-transform.conf.json"] = transform(system, type_name)
             files[f"{base}-share.conf.json"] = share(system, type_name)
+            # `sesam verify` compares only pipes a spec names; expected/<pipe>.json is written by running the pipes
+            files[f"expected/{ns(system, type_name)}-share.test.json"] = {}
     return files
 
 

@@ -4,8 +4,9 @@
 last `_updated` seen (chronological) or the largest (comparable). Paging with `page_size` (sent as `limit`) is only
 used when all three flags are true, as documented; paging stops at an empty page (the docs leave the stop rule open,
 and an empty page ends the stream under either reading). Everything is read before anything is processed, so a failed
-or malformed response fails the run and changes nothing. A failed request is retried `max_read_retries` times (pump,
-default 0) after `read_retry_delay` seconds, or as the system's `retry_strategy` entry for the status says.
+or malformed response fails the run and changes nothing. A failed request is retried `max_read_retries` times after
+`read_retry_delay` seconds, each taken from the pump, else the system's `retry_strategy` entry for the status, else
+the default 0 (`emulator.retries`).
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from typing import Any
 import requests
 
 from emulator.errors import PipeRunError
+from emulator.retries import retry_setting
 from emulator.sources import SourceRead
 from emulator.systems import System
 
@@ -79,11 +81,10 @@ class JsonSource:
             try:
                 return self._fetch_once(session, params)
             except _ReadError as error:
-                overrides = self.system.retry_overrides(error.status)
-                if attempt >= overrides.get("max_read_retries", self.pump.get("max_read_retries", 0)):
+                if attempt >= retry_setting("max_read_retries", error.status, self.pump, self.system):
                     raise PipeRunError(error.message) from None
                 attempt += 1
-                time.sleep(overrides.get("read_retry_delay", self.pump.get("read_retry_delay", 0)))
+                time.sleep(retry_setting("read_retry_delay", error.status, self.pump, self.system))
 
     def _fetch_once(self, session: requests.Session, params: dict[str, Any]) -> list[dict[str, Any]]:
         url = self.system.url_for(self.spec["url"])

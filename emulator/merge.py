@@ -9,6 +9,11 @@ with `$replaced: true`.
 
 Every run recomputes the groups from the datasets' latest versions and outputs them all; the dataset sink's change
 tracking keeps only what changed. The ids output so far are the source's offset.
+
+A node merges incrementally: "Equality rules added after the merge source has processed entities … will not cause
+merging of those entities … the pipe must be reset/rescanned", and a removed dataset "will require a full run"
+(configuration-sources-merge.rst). Recomputing would apply changed rules at once, so `signature` names the rules
+and datasets, and the pipe refuses an incremental run under another signature than the one it last ran with.
 """
 from __future__ import annotations
 
@@ -17,7 +22,8 @@ from typing import Any
 from emulator.config import parse_dataset_alias
 from emulator.dataset import Store
 from emulator.dtl.engine import Context, DTLEnvironment
-from emulator.dtl.hops import join_values, referenced_aliases
+from emulator.dtl.dependencies import free_variables
+from emulator.dtl.hops import join_values
 from emulator.errors import ConfigError, Unsupported
 from emulator.sources import SourceRead
 from emulator.values import as_list, make_ni
@@ -45,6 +51,7 @@ class MergeSource:
             raise ConfigError(f"{where}: merge strategy must be 'default', 'compact' or 'list'")
         self.max_merged = spec.get("max_merged", 50000)
         self.rules = [self._rule(rule) for rule in self._equality_rules(spec)]
+        self.signature = {"datasets": [dataset for dataset, _ in self.datasets], "equality": self._equality_rules(spec)}
         self.env = DTLEnvironment(pipe_id)
 
     def _equality_rules(self, spec: dict[str, Any]) -> list[list[Any]]:
@@ -59,7 +66,7 @@ class MergeSource:
             raise ConfigError(f"{self.where}: merge equality rules must be ['eq', <expr>, <expr>], got {rule!r}")
         sides = []
         for expression in rule[1:]:
-            aliases = referenced_aliases(expression, self.aliases)
+            aliases = free_variables(expression, self.aliases) & set(self.aliases)
             if len(aliases) != 1:
                 raise ConfigError(f"{self.where}: each side of {rule!r} must refer to exactly one dataset alias")
             sides.append((aliases.pop(), expression))
@@ -87,7 +94,8 @@ class MergeSource:
                 if any(tuple(member) in still_present for member in old_members):
                     stale["$replaced"] = True
                 outputs.append(stale)
-        return SourceRead(outputs, full=False, offset=current)
+        # a full run (first, reset, rescan) lets the dataset sink delete what the merge no longer outputs
+        return SourceRead(outputs, full=full, offset=current)
 
     def _group(self, live: dict[Member, dict[str, Any]]) -> list[list[Member]]:
         parent = {member: member for member in live}

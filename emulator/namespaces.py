@@ -3,12 +3,14 @@
 `add_namespaces` prefixes `_id` with the identity namespace and every property with the property namespace before
 the first transform; `remove_namespaces` strips them from `_id`, properties and NI values after the last transform.
 Which sources and sinks default to each when `namespaced_identifiers` is on is listed in namespaces.rst.
-Reserved (`_`) and semi-reserved (`$`) properties are never prefixed; nested dictionaries are prefixed too, which is
-why docs paths read `_S.hubspot-company:properties.hubspot-company:name` (tutorial-getting-started-connect.rst).
+Reserved (`_`) and semi-reserved (`$`) properties are never prefixed, nor is anything inside them; other nested
+dictionaries are prefixed too, which is why docs paths read `_S.hubspot-company:properties.hubspot-company:name` (tutorial-getting-started-connect.rst).
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from fnmatch import fnmatchcase
+from functools import lru_cache
 from typing import Any
 
 from emulator.values import NI_PREFIX, is_ni, split_ni
@@ -31,11 +33,13 @@ def add_namespaces(entity: dict[str, Any], identity_ns: str, property_ns: str) -
 
 
 def _prefix_properties(value: Any, namespace: str) -> Any:
+    """Reserved and `$` properties are "left as-is", their values included: `{"$bar": {"baz": 2}}` stays as it is
+    (apply-ns, "reflects the behaviour of the add_namespaces=true pipe property", dtl-functions-dictionaries.rst)."""
     if isinstance(value, dict):
-        return {
-            (f"{namespace}:{key}" if is_plain_property(key) else key): _prefix_properties(item, namespace)
+        return dict(
+            (f"{namespace}:{key}", _prefix_properties(item, namespace)) if is_plain_property(key) else (key, item)
             for key, item in value.items()
-        }
+        )
     if isinstance(value, list):
         return [_prefix_properties(item, namespace) for item in value]
     return value
@@ -73,12 +77,34 @@ def qualify(name: str, namespace: str) -> str:
     return f"{namespace}:{name}"
 
 
+_WILDCARDS = frozenset("*?[")
+
+
 def matches_property(key: str, pattern: str, namespaced: bool) -> bool:
     """Wildcard match of `copy`/`remove`: with namespaces on, the last colon of the pattern separates namespace and
     identifier, and a pattern without a colon matches the identifier in every namespace."""
-    if not namespaced or not is_plain_property(key):
-        return fnmatchcase(key, pattern)
-    key_ns, _, key_id = key.rpartition(":")
+    return property_matcher((pattern,), namespaced)(key)
+
+
+@lru_cache(maxsize=1024)  # the patterns are written in the configuration; keys are met for every entity
+def property_matcher(patterns: tuple[str, ...], namespaced: bool) -> Callable[[str], bool]:
+    """`matches_property` for any of `patterns`, with the patterns that name one property looked up in sets."""
+    exact = {p for p in patterns if not _WILDCARDS.intersection(p) and (not namespaced or ":" in p)}
+    any_namespace = {p for p in patterns if not _WILDCARDS.intersection(p) and namespaced and ":" not in p}
+    wild = [p for p in patterns if _WILDCARDS.intersection(p)]
+
+    def matches(key: str) -> bool:
+        if not namespaced or key.startswith(("_", "$")):
+            return key in exact or key in any_namespace or bool(wild) and any(fnmatchcase(key, p) for p in wild)
+        colon = key.rfind(":")
+        if key[colon + 1:] in any_namespace or (colon > 0 and key in exact):
+            return True
+        return bool(wild) and any(_wildcard_matches(key[:max(colon, 0)], key[colon + 1:], p) for p in wild)
+
+    return matches
+
+
+def _wildcard_matches(key_ns: str, key_id: str, pattern: str) -> bool:
     pattern_ns, colon, pattern_id = pattern.rpartition(":")
     if not colon:
         return fnmatchcase(key_id, pattern)

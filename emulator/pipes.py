@@ -1,14 +1,14 @@
 """One pipe, built from its configuration (source → namespaces → transforms → namespaces → sink), and its runs.
 
 Building refuses every construct the emulator does not implement (naming the pipe and the construct), so nothing in
-a configuration is silently ignored. A run reads its source completely and transforms everything before the sink
-writes, so a failed read or transform changes nothing; the pipe's offset, retries and dependency records are only
+a configuration is silently ignored, and derives the pipe's dependency tracking from its DTL. A run reads its source
+completely and transforms everything before the sink writes, so a failed read or transform changes nothing; the
+pipe's offset, write-error bookkeeping and the dataset offsets its dependency tracking has looked at are only
 stored when the run succeeds.
 """
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from datetime import timedelta
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,10 +18,12 @@ from emulator.dataset import Store
 from emulator.dtl import DTLEnvironment, DTLTransform
 from emulator.dtl.engine import Context
 from emulator.dtl.functions.datetimes import decode_datetime, encode_datetime
+from emulator.dtl.dependencies import SOURCE, Join, derive
 from emulator.dtl.hops import join_values
-from emulator.errors import EmulatorError, PipeRunError, SequenceConflict, Unsupported
+from emulator.indexes import JoinIndex
+from emulator.errors import ConfigError, EmulatorError, PipeRunError, SequenceConflict, Unsupported
 from emulator.jsonpull import JsonSource
-from emulator.jsonpush import JsonSink
+from emulator.jsonpush import Item, JsonSink
 from emulator.merge import MergeSource
 from emulator.namespaces import ADD_NAMESPACES_SOURCES, REMOVE_NAMESPACES_SINKS, add_namespaces, remove_namespaces
 from emulator.sinks import DatasetSink, SinkResult, check_sink_properties
@@ -79,7 +81,7 @@ class Pipe:
         self.identity_ns = namespaces.get("identity", self.id)
         self.property_ns = namespaces.get("property", self.id)
         self.env = DTLEnvironment(self.id, namespaced, self.identity_ns, self.property_ns, lookup=self)
-        self._lookup_cache: dict[str, tuple[int, list[dict[str, Any]]]] = {}
+        self._indexes: dict[str, JoinIndex] = {}
 
         source_spec = pipe["source"]
         check_source_properties(self.id, source_spec)
@@ -92,6 +94,8 @@ class Pipe:
         if isinstance(self.source, DatasetSource):
             self.env.previous_version = self._previous_version
         self.transforms = [self._build_transform(spec) for spec in transforms_of(pipe)]
+        self.dependencies = derive(self.id, transforms_of(pipe), isinstance(self.source, DatasetSource),
+                                   self.add_namespaces)
 
         sink_spec = pipe.get("sink") or {"type": "dataset"}
         check_sink_properties(self.id, sink_spec)
@@ -137,19 +141,25 @@ class Pipe:
         if kind == "merge":
             return MergeSource(self.id, spec, self.store, namespaced)
         if kind == "http_endpoint":
-            return HttpEndpointSource(_testdata(config, self.id))
+            return HttpEndpointSource()
         return JsonSource(self.id, spec, _system(f"pipe {self.id}", spec, systems), self.pump)
 
     # --- hops lookups (emulator.dtl.hops.Lookup) ----------------------------------------------------------------
 
-    def entities(self, dataset_id: str) -> list[dict[str, Any]]:
-        """The live entities of a dataset, read once per dataset version rather than once per lookup."""
-        dataset = self.store.dataset(dataset_id)
-        cached = self._lookup_cache.get(dataset_id)
-        if cached is None or cached[0] != dataset.max_offset:
-            cached = (dataset.max_offset, list(dataset.latest(include_deleted=False)))
-            self._lookup_cache[dataset_id] = cached
-        return cached[1]
+    def candidates(self, dataset_id: str, alias: str, expression: Any, values: set[str]) -> list[dict[str, Any]]:
+        return self._index(dataset_id, alias, expression).entities(values)
+
+    def _index(self, dataset_id: str, alias: str | None, expression: Any) -> JoinIndex:
+        """The index of a dataset by a join expression; `alias` None means the expression reads the entity as
+        `_S` (the pipe's source side of a join, evaluated on the stored source entity as a node's inverse traversal
+        does). Indexes are kept for the pipe's life and catch up with their dataset on use."""
+        key = json.dumps([dataset_id, alias, expression], sort_keys=True)
+        if key not in self._indexes:
+            def keys(entity: dict[str, Any]) -> set[str]:
+                aliases = {alias: entity} if alias is not None else {}
+                return join_values(Context(entity, {}, {}, self.env, aliases=aliases).evaluate(expression))
+            self._indexes[key] = JoinIndex(self.store.dataset(dataset_id), keys)
+        return self._indexes[key]
 
     def entity(self, dataset_id: str, entity_id: str) -> dict[str, Any] | None:
         version = self.store.dataset(dataset_id).get(entity_id)
@@ -160,6 +170,12 @@ class Pipe:
         if previous is not None and self.add_namespaces:
             previous = add_namespaces(previous, self.identity_ns, self.property_ns)
         return previous
+
+    def receive(self, entities: list[dict[str, Any]]) -> None:
+        """Entities pushed to the pipe's receiver, as `/receivers/<pipe>/entities` takes them."""
+        if not isinstance(self.source, HttpEndpointSource):
+            raise ConfigError(f"pipe {self.id}: only a pipe with an http_endpoint source receives entities")
+        self.source.receive(entities)
 
     @property
     def input_datasets(self) -> list[str]:
@@ -191,8 +207,15 @@ class Pipe:
         # "rescan_run_count: 2 => incremental, rescan, incremental, rescan" (configuration-pump.rst)
         full = (force_full or "offset" not in state or state.get("restart_full_sync", False)
                 or bool(rescan_every and runs % rescan_every == 0))
-        hopped_offsets = {d: self.store.dataset(d).max_offset for d in set(self.input_datasets)}
+        hopped_offsets = {d: self.store.dataset(d).max_offset for d in self.dependencies.by_dataset()}
 
+        if isinstance(self.source, MergeSource) and not full and state.get("merge_signature", self.source.signature) \
+                != self.source.signature:
+            raise PipeRunError(
+                f"pipe {self.id}: the merge's equality rules or datasets changed since it last ran; a node applies "
+                "them only to entities it processes from now on (\"the pipe must be reset/rescanned in order to "
+                f"produce the desired result\", configuration-sources-merge.rst): reset it (--reset {self.id}) or "
+                "rescan (--rescan)")
         offset = state.get("offset")
         partial_every = self.pump.get("partial_rescan_run_count")
         partial = not full and bool(partial_every) and runs % partial_every == 0
@@ -208,59 +231,68 @@ class Pipe:
             report.requeued = len(requeued)
             entities = entities + requeued
 
-        dependencies: dict[str, dict[str, dict[str, list[str]]]] = json.loads(json.dumps(state.get("deps", {})))
-        outputs = self._transform_all(entities, dependencies)
+        outputs = self._transform_all(entities)
 
-        retries = json.loads(json.dumps(state.get("retries", {})))
+        book = json.loads(json.dumps(state.get("sink_book", {})))  # what the pump remembers about failed writes
         result = SinkResult()
         try:
             if isinstance(self.sink, JsonSink):
-                self.sink.write(outputs, read.full, retries, result)
+                self.sink.write(outputs, read.full, book, result)
             else:
-                self.sink.write(outputs, read.full, result)
+                self.sink.write([entity for _, entity in outputs], read.full, result)
         finally:
             _merge_result(report, result)
 
-        state.update(offset=read.offset, runs=runs, retries=retries, deps=dependencies, restart_full_sync=False)
+        state.update(offset=read.offset, runs=runs, sink_book=book, restart_full_sync=False)
+        if isinstance(self.source, MergeSource):
+            state["merge_signature"] = self.source.signature
         state["dep_offsets"] = {**state.get("dep_offsets", {}), **hopped_offsets}
 
-    def _transform_all(self, entities: list[dict[str, Any]], dependencies: dict[str, Any]) -> list[dict[str, Any]]:
-        outputs: list[dict[str, Any]] = []
-        track = isinstance(self.source, DatasetSource)
+    def _transform_all(self, entities: list[dict[str, Any]]) -> list[Item]:
+        """Each output with the `_id` of the source entity it came from (the pump's retry bookkeeping follows it)."""
+        outputs: list[Item] = []
         for entity in entities:
-            # dependencies name the entity as the source dataset knows it, before namespaces are added
-            self.env.dependency_recorder = _recorder(dependencies, entity["_id"]) if track else None
+            source_id = entity["_id"]  # as the source dataset knows it, before namespaces are added
             if self.add_namespaces:
                 entity = add_namespaces(entity, self.identity_ns, self.property_ns)
             batch = [entity]
             for transform in self.transforms:
                 batch = [out for item in batch for out in transform.apply(item)]
-            outputs.extend(remove_namespaces(out) if self.remove_namespaces else out for out in batch)
-        self.env.dependency_recorder = None
+            outputs.extend((source_id, remove_namespaces(out) if self.remove_namespaces else out) for out in batch)
         if self.sink_type != "dataset":
             # `_filtered` is for the dataset sink only; "If the sink does not support it then the entity will be
             # discarded" (entity-data-model.rst).
-            outputs = [out for out in outputs if out.get("_filtered") is not True]
+            outputs = [(source_id, out) for source_id, out in outputs if out.get("_filtered") is not True]
         return outputs
 
     def _requeued(self, state: dict[str, Any], already: set[str]) -> list[dict[str, Any]]:
-        """Source entities whose hops results may have changed since the last run (dependency tracking)."""
+        """Source entities a change in a hopped-to dataset since the last run may give another result: the changed
+        entities' old and new versions are followed back through the pipe's joins to the source entities
+        (hub/dtl/caveats.rst: "inversing the traversal")."""
         source = self.store.dataset(self.source_spec["dataset"])
         wanted: set[str] = set()
-        for dataset_id, recorded in state.get("deps", {}).items():
+        for dataset_id, joins in self.dependencies.by_dataset().items():
             dataset = self.store.dataset(dataset_id)
             since = state.get("dep_offsets", {}).get(dataset_id, -1)
             for version in dataset.changes_since(since, include_previous_versions=True):
-                versions = [version, dataset.previous_of(version)]
-                for key, by_value in recorded.items():
-                    alias, expression = json.loads(key)
-                    for candidate in versions:
-                        if candidate is None:
-                            continue
-                        ctx = Context(candidate, {}, {}, self.env, aliases={alias: candidate})
-                        for value in join_values(ctx.evaluate(expression)):
-                            wanted.update(by_value.get(value, []))
+                for candidate in (version, dataset.previous_of(version)):
+                    if candidate is not None:
+                        for join in joins:
+                            wanted |= self._trace_back(join, candidate)
         return [entity for entity_id in sorted(wanted - already) if (entity := source.get(entity_id)) is not None]
+
+    def _trace_back(self, join: Join, entity: dict[str, Any]) -> set[str]:
+        """The source entity ids that reach `entity` through `join`, by the inverse hops."""
+        values = join_values(Context(entity, {}, {}, self.env, aliases={join.alias: entity}).evaluate(join.expression))
+        parent = join.parent
+        if parent is SOURCE:
+            return self._index(self.source_spec["dataset"], None, join.parent_expression).ids(values)
+        found: set[str] = set()
+        assert parent.dataset is not None and parent.alias is not None
+        for entity_above in self._index(parent.dataset, parent.alias, join.parent_expression).entities(values):
+            for join_above in parent.joins:
+                found |= self._trace_back(join_above, entity_above)
+        return found
 
 
 def shift_offset(pipe_id: str, offset: Any, delta: Any) -> Any:
@@ -280,27 +312,6 @@ def shift_offset(pipe_id: str, offset: Any, delta: Any) -> Any:
 
 def capture_dataset(pipe_id: str) -> str:
     return f"system:sink:{pipe_id}"
-
-
-def _testdata(config: Config, pipe_id: str) -> list[dict[str, Any]]:
-    path = config.folder / "testdata" / f"{pipe_id}.json"
-    if not path.exists():
-        return []
-    try:
-        entities = json.loads(path.read_text(encoding="utf-8"))
-    except ValueError as error:
-        raise PipeRunError(f"{path}: not valid JSON ({error})") from None
-    return entities if isinstance(entities, list) else [entities]
-
-
-def _recorder(dependencies: dict[str, Any], source_id: str) -> Callable[[str, str, Any, list[str]], None]:
-    def record(dataset_id: str, alias: str, expression: Any, values: list[str]) -> None:
-        by_value = dependencies.setdefault(dataset_id, {}).setdefault(json.dumps([alias, expression]), {})
-        for value in values:
-            ids = by_value.setdefault(value, [])
-            if source_id not in ids:
-                ids.append(source_id)
-    return record
 
 
 def _merge_result(report: PipeReport, result: SinkResult) -> None:

@@ -18,7 +18,7 @@ from typing import Any
 
 from emulator.config import Config, load_config
 from emulator.dataset import Store
-from emulator.errors import ConfigError
+from emulator.errors import ConfigError, PipeRunError
 from emulator.pipes import Pipe, PipeReport
 from emulator.systems import System
 
@@ -29,6 +29,7 @@ DEFAULT_MAX_ROUNDS = 20
 class Report:
     rounds: list[list[PipeReport]] = field(default_factory=list)
     settled: bool = False
+    warnings: list[str] = field(default_factory=list)  # what a node accepts but would not do (dependency tracking)
 
     @property
     def errors(self) -> list[str]:
@@ -43,7 +44,8 @@ class Report:
         return sum(getattr(p, measure) for pipes in self.rounds for p in pipes if p.pipe == pipe_id)
 
     def as_json(self) -> dict[str, Any]:
-        return {"settled": self.settled, "rounds": [[asdict(p) for p in pipes] for pipes in self.rounds]}
+        return {"settled": self.settled, "warnings": self.warnings,
+                "rounds": [[asdict(p) for p in pipes] for pipes in self.rounds]}
 
 
 class Emulator:
@@ -64,13 +66,20 @@ class Emulator:
             system_id: System(system_id, spec, (systems or {}).get(system_id))
             for system_id, spec in self.config.systems.items()
         }
+        for system in self.systems.values():
+            if system.base_url is not None and system.missing_secrets:
+                try:
+                    system.require_secrets()  # a system we were told to reach will be used: say so now
+                except PipeRunError as error:
+                    raise ConfigError(str(error)) from None
         self.store = Store(Path(state_dir) if state_dir is not None else None)
         self.pipes = [Pipe(spec, self.config, self.store, self.systems, capture_output)
                       for spec in self.config.pipes.values()]
         self.order = order_pipes(self.pipes)
+        self.warnings = [warning for pipe in self.pipes for warning in pipe.dependencies.warnings]
 
     def run(self, rounds: int | None = None, rescan: bool = False) -> Report:
-        report = Report()
+        report = Report(warnings=list(self.warnings))
         limit = rounds if rounds is not None else DEFAULT_MAX_ROUNDS
         for number in range(1, limit + 1):
             results = [self._run_pipe(pipe, number, rescan and number == 1) for pipe in self.order

@@ -58,10 +58,14 @@ def choose_alternative(pipe_id: str, spec: dict[str, Any]) -> dict[str, Any]:
 
 
 def check_if_source_empty(pipe_id: str, spec: dict[str, Any], config: Config, read: SourceRead) -> None:
-    """`if_source_empty: "fail"` fails a full read that found nothing, so nothing gets deleted."""
+    """`if_source_empty: "fail"`: "the pipe will automatically fail if the source returns no entities"
+    (configuration-sources-json.rst, -dataset.rst, configuration-metadata.rst `global_defaults.if_source_empty`).
+    The docs make no exception for an incremental run, so a run that finds nothing new fails too: a pipe that
+    sets "fail" with `since` fails whenever its source is quiet."""
     policy = spec.get("if_source_empty", config.global_default("if_source_empty", "accept"))
-    if read.full and not read.entities and policy == "fail":
-        raise PipeRunError(f"pipe {pipe_id}: source returned no entities and if_source_empty is 'fail'")
+    if not read.entities and policy == "fail":
+        run = "full" if read.full else "incremental"
+        raise PipeRunError(f"pipe {pipe_id}: source returned no entities ({run} run) and if_source_empty is 'fail'")
 
 
 class DatasetSource:
@@ -96,15 +100,20 @@ class EmbeddedSource:
 
 
 class HttpEndpointSource:
-    """`configuration-sources-http.rst`: entities are pushed to the pipe's receiver. Offline, the only pushes are the
-    ones `sesam upload` makes from `testdata/<pipe-id>.json`, so those are read; like pushed data they carry no
+    """`configuration-sources-http.rst`: entities are pushed to the pipe's receiver (`/receivers/<pipe>/entities`);
+    offline the only pushes are `sesam upload`'s, from `testdata/<pipe>.json` (emulator.verify). A run reads what
+    arrived since the last successful run (the offset counts what was read); like pushed data it carries no
     deletion tracking ("data that used to be included in the push … is not marked as deleted",
     custom-data-source.rst)."""
 
     type = "http_endpoint"
 
-    def __init__(self, testdata: list[dict[str, Any]]) -> None:
-        self.entities = testdata
+    def __init__(self) -> None:
+        self.received: list[dict[str, Any]] = []
+
+    def receive(self, entities: list[dict[str, Any]]) -> None:
+        self.received.extend(dict(entity) for entity in entities)
 
     def read(self, offset: Any, full: bool) -> SourceRead:
-        return SourceRead([dict(entity) for entity in self.entities], full=False, offset=None)
+        start = offset if isinstance(offset, int) else 0
+        return SourceRead([dict(entity) for entity in self.received[start:]], full=False, offset=len(self.received))

@@ -13,6 +13,8 @@ import json
 from decimal import Decimal
 from typing import Any
 
+Entity = dict[str, Any]
+
 NI_PREFIX = "~:"
 DATETIME_PREFIX = "~t"
 DECIMAL_PREFIX = "~f"
@@ -45,6 +47,24 @@ def flatten_once(values: list[Any]) -> list[Any]:
     for value in values:
         out.extend(as_list(value))
     return out
+
+
+def same_value(a: Any, b: Any) -> bool:
+    """Equality as DTL compares values: a boolean is never a number (`["eq", 1, true]` is false, where Python's
+    `1 == True` holds); numbers compare by value; lists and dictionaries element by element."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return isinstance(a, bool) and isinstance(b, bool) and a is b
+    if isinstance(a, list) or isinstance(b, list):
+        return (isinstance(a, list) and isinstance(b, list) and len(a) == len(b)
+                and all(same_value(x, y) for x, y in zip(a, b)))
+    if isinstance(a, dict) or isinstance(b, dict):
+        return (isinstance(a, dict) and isinstance(b, dict) and a.keys() == b.keys()
+                and all(same_value(a[key], b[key]) for key in a))
+    return bool(a == b)
+
+
+def contains(pool: list[Any], value: Any) -> bool:
+    return any(same_value(item, value) for item in pool)
 
 
 def hashed_content(entity: dict[str, Any]) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import ssl
+import sys
 import threading
 from types import TracebackType
 from typing import Any
@@ -58,7 +59,7 @@ class ServedApp:
             self._thread.join(timeout=10)
 
     def serve_forever(self) -> None:
-        """Serve in the calling thread until interrupted (the sandboxes' command lines)."""
+        """Serve in the calling thread until interrupted."""
         try:
             self._server.serve_forever()
         except KeyboardInterrupt:
@@ -73,3 +74,18 @@ class ServedApp:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.stop()
+
+
+def serve_until_interrupted(app: Any, name: str, host: str = "127.0.0.1", port: int = 0,
+                            ssl_context: ssl.SSLContext | None = None) -> int:
+    """The sandboxes' command lines: listen, print one line ending in the URL once listening (scripts/start.sh waits
+    for it), serve until Ctrl-C. A port it cannot listen on is a message on stderr and exit 1, never a traceback
+    (werkzeug reports a taken port itself, and exits 1)."""
+    try:
+        served = ServedApp(app, host=host, port=port, ssl_context=ssl_context)
+    except OSError as error:
+        print(f"{name} not started: cannot listen on {host}:{port}: {error.strerror or error}", file=sys.stderr)
+        return 1
+    print(f"{name} listening on {served.url}", flush=True)
+    served.serve_forever()
+    return 0

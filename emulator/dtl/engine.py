@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from emulator.errors import DTLError, Unsupported
@@ -48,7 +49,7 @@ def transform(*names: str) -> Callable[[Function], Function]:
 
 @dataclass
 class DTLEnvironment:
-    """What a pipe gives its transforms: namespaces, the store for hops, and where hops record dependencies."""
+    """What a pipe gives its transforms: namespaces, the store for hops, and the source's previous versions."""
 
     pipe_id: str
     namespaced: bool = False
@@ -56,7 +57,6 @@ class DTLEnvironment:
     property_namespace: str = ""
     lookup: Any = None  # emulator.dtl.hops.Lookup, set by the runner
     previous_version: Callable[[dict[str, Any]], dict[str, Any] | None] | None = None  # for is-changed
-    dependency_recorder: Callable[[str, str, Any, list[str]], None] | None = None
 
 
 class Discarded(Exception):
@@ -105,13 +105,16 @@ class Context:
         return expression
 
     def _evaluate_string(self, text: str) -> Any:
+        if self.aliases:
+            head, _, rest = text.partition(".")
+            if head in self.aliases:
+                return walk_path(self.aliases[head], rest)
+        if not text.startswith("_"):
+            return text  # a string literal
         if text == "_.":
             return self._current()
         if text.startswith("_."):
             return walk_path(self._current(), text[2:])
-        head, _, rest = text.partition(".")
-        if head in self.aliases:
-            return walk_path(self.aliases[head], rest)
         for prefix, hop in (("_P.", lambda: self.parent), ("_R.", lambda: self.root)):
             if text.startswith(prefix):
                 other = hop()
@@ -159,11 +162,50 @@ class Context:
 def walk_path(value: Any, path: str) -> Any:
     if path == "":
         return value
-    for step in path.split("."):
+    for step in split_path(path):
         value = _step(value, step)
         if value is None:
             return None
     return value
+
+
+@lru_cache(maxsize=4096)  # paths are written in the configuration: few, and met for every entity
+def split_path(path: str) -> tuple[str, ...]:
+    """`foo.'john.doe''s'.bar` → `["foo", "john.doe's", "bar"]`: "You can have periods in path elements if you
+    quote them … A quoted path element must begin and end with a single quote. Single quotes can be escaped with
+    `''`" (hub/dtl/paths.rst)."""
+    steps: list[str] = []
+    position = 0
+    while True:
+        if path.startswith("'", position):
+            element, position = _quoted_element(path, position)
+        else:
+            end = path.find(".", position)
+            element = path[position:] if end < 0 else path[position:end]
+            if "'" in element:
+                raise DTLError(f"path {path!r}: a quoted path element must begin and end with a single quote")
+            position = len(path) if end < 0 else end
+        steps.append(element)
+        if position == len(path):
+            return tuple(steps)
+        if path[position] != ".":
+            raise DTLError(f"path {path!r}: a quoted path element must begin and end with a single quote")
+        position += 1
+
+
+def _quoted_element(path: str, start: int) -> tuple[str, int]:
+    text: list[str] = []
+    position = start + 1
+    while position < len(path):
+        if path[position] == "'":
+            if path.startswith("''", position):
+                text.append("'")
+                position += 2
+                continue
+            return "".join(text), position + 1
+        text.append(path[position])
+        position += 1
+    raise DTLError(f"path {path!r}: the quoted path element is not closed")
 
 
 def _step(value: Any, key: str) -> Any:
@@ -180,10 +222,9 @@ def _step(value: Any, key: str) -> Any:
 
 
 def is_true(value: Any) -> bool:
-    """A boolean expression holds when it is true, or a list holding true (as `and`/`or` over lists)."""
-    if isinstance(value, list):
-        return any(item is True for item in value)
-    return value is True
+    """A boolean-expression's value: "`false`, `null` and `[]` evaluate to false. All other values evaluate to true"
+    (hub/dtl/argument-types.rst) — so 0, "" and `[false]` are true."""
+    return not (value is False or value is None or (isinstance(value, list) and not value))
 
 
 class DTLTransform:

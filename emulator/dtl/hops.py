@@ -2,27 +2,27 @@
 
 Each alias in `datasets` is bound in order by the `eq` clauses that join it to what is already bound; `eq` in a join
 holds when the two sides share a value, and "Equality expressions that return null or empty lists" never join
-(configuration-sources-merge.rst, which follows the same join rules). Deleted entities are never found.
-
-Dependency tracking (`hub/features/dependency-tracking.rst`): for every join the runner is told which dataset was
-searched, with which expression on the joined entity, for which values. When an entity of that dataset later
-changes, its old and new versions are evaluated with the same expression and every source entity that searched for
-one of those values is processed again. `"track-dependencies": false` turns the recording off for a HOPS_SPEC.
+(configuration-sources-merge.rst, which follows the same join rules). Deleted entities are never found. A join is
+looked up in a hash index of the joined dataset by that side's expression (`emulator.indexes`), so it costs the
+matches, not a scan. Which source entities a change re-runs is derived from the DTL before anything runs
+(`emulator.dtl.dependencies`), as a node does; nothing is recorded while hops run.
 """
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from typing import Any, Protocol
 
 from emulator.config import parse_dataset_alias
+from emulator.dtl.dependencies import NAVIGABLE, binding_sides, free_variables, where_clauses
 from emulator.dtl.engine import Context, function, is_true
 from emulator.errors import DTLError
 from emulator.values import as_list
 
 
 class Lookup(Protocol):
-    def entities(self, dataset_id: str) -> list[dict[str, Any]]: ...
+    def candidates(self, dataset_id: str, alias: str, expression: Any, values: set[str]) -> list[dict[str, Any]]:
+        """The live entities of the dataset whose `expression` (with `alias` bound to them) gives any of `values`,
+        ordered by `_id`."""
 
     def entity(self, dataset_id: str, entity_id: str) -> dict[str, Any] | None: ...
 
@@ -36,45 +36,20 @@ def join_values(value: Any) -> set[str]:
     return {value_key(item) for item in as_list(value) if item is not None}
 
 
-def referenced_aliases(expression: Any, aliases: Iterable[str]) -> set[str]:
-    names = set(aliases)
-    if isinstance(expression, str):
-        head = expression.split(".", 1)[0]
-        return {head} if head in names else set()
-    if isinstance(expression, list):
-        return set().union(*(referenced_aliases(item, names) for item in expression)) if expression else set()
-    return set()
-
-
-def where_clauses(where: Any) -> list[Any]:
-    if where is None:
-        return []
-    if isinstance(where, list) and where and isinstance(where[0], str):
-        return [where]
-    return list(where)
-
-
-def _join_sides(clause: Any, alias: str, bound: set[str], all_aliases: list[str]) -> tuple[Any, Any] | None:
-    """For `["eq", X, Y]` joining `alias` to already bound aliases: (expression on bound side, on alias side)."""
+def is_join(clause: Any, aliases: list[str]) -> bool:
+    """"only `eq` functions will be treated as join expressions … For an `eq` to be a join expression it will have
+    to refer to variables from two different datasets" (hub/dtl/paths.rst); the source entity is one of them."""
     if not (isinstance(clause, list) and len(clause) == 3 and clause[0] == "eq"):
-        return None
-    for mine, other in ((clause[1], clause[2]), (clause[2], clause[1])):
-        others = referenced_aliases(other, all_aliases)
-        # "all must by navigable from the source entity": the other side must reach the source or a bound alias
-        navigable = bool(others) or _refers_to_source(other)
-        if referenced_aliases(mine, all_aliases) == {alias} and others <= bound and navigable:
-            return other, mine
-    return None
+        return False
+    sides = [frozenset("_S" if root in NAVIGABLE else root for root in free_variables(side, aliases))
+             for side in clause[1:]]
+    return all(sides) and sides[0] != sides[1]
 
 
-def _refers_to_source(expression: Any) -> bool:
-    if isinstance(expression, str):
-        return expression.startswith(("_S", "_P.", "_R.", "_."))
-    return isinstance(expression, list) and any(_refers_to_source(item) for item in expression[1:])
-
-
-def _clause_holds(clause: Any, ctx: Context) -> bool:
-    if isinstance(clause, list) and len(clause) == 3 and clause[0] == "eq":
+def _clause_holds(clause: Any, ctx: Context, aliases: list[str]) -> bool:
+    """A join holds when the sides share a value; every other clause, `eq` included, is a filter: "the equality
+    comparison is an exact match" (dtl-functions-comparisons.rst)."""
+    if is_join(clause, aliases):
         return bool(join_values(ctx.evaluate(clause[1])) & join_values(ctx.evaluate(clause[2])))
     return is_true(ctx.evaluate(clause))
 
@@ -88,27 +63,25 @@ def _hop(spec: dict[str, Any], ctx: Context, is_last: bool) -> list[Any]:
         raise DTLError(f"{where}: 'return' can only be given on the last HOPS_SPEC")
     alias_names = [alias for _, alias in datasets]
     clauses = where_clauses(spec.get("where"))
-    track = spec.get("track-dependencies", True) is not False and ctx.env.dependency_recorder is not None
     rows: list[dict[str, Any]] = [{}]
+    bound: set[str] = set()
     for dataset_id, alias in datasets:
-        bound = set(rows[0]) if rows else set()
-        joins = [sides for clause in clauses if (sides := _join_sides(clause, alias, bound, alias_names))]
+        joins = [(other, mine) for mine, other in binding_sides(clauses, alias, bound, alias_names)]
         if not joins:
             raise DTLError(f"{where}: dataset alias {alias!r} is not joined to the source entity by an 'eq'")
-        candidates = ctx.env.lookup.entities(dataset_id)
+        bound.add(alias)
         next_rows: list[dict[str, Any]] = []
         for row in rows:
             row_ctx = ctx.with_aliases(row)
             wanted = [(alias_side, join_values(row_ctx.evaluate(bound_side))) for bound_side, alias_side in joins]
-            if track:
-                for alias_side, values in wanted:
-                    ctx.env.dependency_recorder(dataset_id, alias, alias_side, sorted(values))
-            for entity in candidates:
+            (first_side, first_values), others = wanted[0], wanted[1:]
+            for entity in ctx.env.lookup.candidates(dataset_id, alias, first_side, first_values):
                 entity_ctx = ctx.with_aliases({**row, alias: entity})
-                if all(values & join_values(entity_ctx.evaluate(alias_side)) for alias_side, values in wanted):
+                if all(values & join_values(entity_ctx.evaluate(alias_side)) for alias_side, values in others):
                     next_rows.append({**row, alias: entity})
         rows = next_rows
-    rows = [row for row in rows if all(_clause_holds(clause, ctx.with_aliases(row)) for clause in clauses)]
+    rows = [row for row in rows
+            if all(_clause_holds(clause, ctx.with_aliases(row), alias_names) for clause in clauses)]
     returned = spec.get("return", alias_names[-1])
     if isinstance(returned, str) and all(name.strip() in alias_names for name in returned.split(",")):
         return [row[name.strip()] for row in rows for name in returned.split(",")]

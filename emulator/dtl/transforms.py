@@ -5,8 +5,8 @@ from typing import Any
 
 from emulator.dtl.engine import Context, Discarded, is_true, transform
 from emulator.errors import DTLError
-from emulator.namespaces import matches_property, qualify
-from emulator.values import as_list, is_ni, make_ni
+from emulator.namespaces import property_matcher, qualify
+from emulator.values import as_list, is_ni, make_ni, same_value
 
 
 def _property_name(ctx: Context, expression: Any) -> str:
@@ -61,31 +61,28 @@ def add_if(args: list[Any], ctx: Context) -> None:
         _put(ctx, _property_name(ctx, args[0]), value, only_if_missing=False)
 
 
-def _patterns(ctx: Context, expression: Any) -> list[str]:
-    return [str(pattern) for pattern in as_list(ctx.evaluate(expression))]
+def _patterns(ctx: Context, expression: Any) -> tuple[str, ...]:
+    return tuple(str(pattern) for pattern in as_list(ctx.evaluate(expression)))
 
 
 @transform("copy")
 def copy(args: list[Any], ctx: Context) -> None:
     if len(args) not in (1, 2):
         raise DTLError("copy takes INCLUDE_PROPERTIES and optional EXCLUDE_PROPERTIES")
-    include = _patterns(ctx, args[0])
-    exclude = _patterns(ctx, args[1]) if len(args) == 2 else []
-    namespaced = ctx.env.namespaced
+    include = property_matcher(_patterns(ctx, args[0]), ctx.env.namespaced)
+    exclude = property_matcher(_patterns(ctx, args[1]) if len(args) == 2 else (), ctx.env.namespaced)
     if not isinstance(ctx.source, dict):
         return
     for key, value in ctx.source.items():
-        if any(matches_property(key, p, namespaced) for p in include) and not any(
-            matches_property(key, p, namespaced) for p in exclude
-        ):
+        if include(key) and not exclude(key):
             ctx.target[key] = value
 
 
 @transform("remove")
 def remove(args: list[Any], ctx: Context) -> None:
     _expect(args, 1, "remove")
-    patterns = _patterns(ctx, args[0])
-    for key in [k for k in ctx.target if any(matches_property(k, p, ctx.env.namespaced) for p in patterns)]:
+    matches = property_matcher(_patterns(ctx, args[0]), ctx.env.namespaced)
+    for key in [k for k in ctx.target if matches(k)]:
         del ctx.target[key]
 
 
@@ -165,7 +162,7 @@ def case_eq(args: list[Any], ctx: Context) -> None:
     value = ctx.evaluate(args[0])
     pairs, otherwise = _pairs(args[1:])
     for candidate, then in pairs:
-        if ctx.evaluate(candidate) == value:
+        if same_value(ctx.evaluate(candidate), value):
             _run_branch(ctx, then)
             return
     if otherwise is not None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +57,8 @@ class FakeService:
         self.pushes: list[tuple[dict[str, str], list[dict[str, Any]]]] = []
         self.push_statuses: list[int] = []
         self.fail_ids: set[str] = set()
+        self.fail_status = 500  # what a batch holding one of fail_ids (or an entity `refuse` says) is answered with
+        self.refuse: Callable[[dict[str, Any]], bool] = lambda entity: False
         self.headers_seen: list[dict[str, str]] = []
 
     def _build(self) -> Flask:
@@ -85,8 +87,8 @@ class FakeService:
             batch = request.get_json()
             self.pushes.append((dict(request.args), batch))
             status = self.push_statuses.pop(0) if self.push_statuses else 200
-            if any(entity["_id"] in self.fail_ids for entity in batch):
-                status = 500
+            if any(entity["_id"] in self.fail_ids or self.refuse(entity) for entity in batch):
+                status = self.fail_status
             return Response("{}", status=status, mimetype="application/json")
 
         return app

@@ -1,5 +1,7 @@
-"""Loading a sesam-config folder: `$ENV`/`$SECRET` (environment-variables.rst, secrets.rst), `$conditional_properties`,
-conditional sources (configuration-sources-conditional.rst) and reference checks."""
+"""Loading a sesam-config folder: `$ENV`/`$SECRET` (environment-variables.rst, secrets.rst; secrets only in systems,
+hub/documentation/operations/security.rst), `$conditional_properties`, conditional sources
+(configuration-sources-conditional.rst), system properties (configuration-systems-microservice.rst, -url.rst) and
+reference checks."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -15,7 +17,8 @@ EMBEDDED = {"type": "embedded", "entities": [{"_id": "1"}]}
 
 
 def test_env_and_secret_substitution(tmp_path: Path) -> None:
-    system = {**microservice("shop"), "headers": {"Authorization": "Bearer $SECRET(token)", "X-Env": "$ENV(stage)"},
+    system = {"_id": "shop", "type": "system:url", "url_pattern": "http://shop/%s",
+              "headers": {"Authorization": "Bearer $SECRET(token)", "X-Env": "$ENV(stage)"},
               "read_timeout": "$ENV(timeout)"}
     write_config(tmp_path, [{"_id": "p", "source": EMBEDDED}], [system], env={"stage": "qa"})
     config = load_config(tmp_path, {"timeout": 5}, {"token": "s3cr3t"})
@@ -32,9 +35,56 @@ def test_command_line_env_overrides_test_env_json(tmp_path: Path) -> None:
 
 
 def test_missing_variable_names_option_but_not_values(tmp_path: Path) -> None:
-    write_config(tmp_path, [{"_id": "p", "source": EMBEDDED, "description": "$SECRET(api-key)"}])
-    with pytest.raises(ConfigError, match=r"pipes/p: \$SECRET\(api-key\) is not defined \(give it with --secret"):
+    write_config(tmp_path, [{"_id": "p", "source": EMBEDDED, "description": "$ENV(stage)"}])
+    with pytest.raises(ConfigError, match=r"pipes/p: \$ENV\(stage\) is not defined \(give it with --env stage="):
         load_config(tmp_path)
+
+
+def test_a_secret_outside_a_system_is_refused_naming_the_doc(tmp_path: Path) -> None:
+    # security.rst: "Secrets applies only to System configuration entities"; a node would send the text as it is
+    sink = {"type": "json", "system": "shop", "url": "/receiver", "headers": {"Authorization": "Bearer $SECRET(t)"}}
+    write_config(tmp_path / "pipe", [{"_id": "p", "source": EMBEDDED, "sink": sink}], [microservice("shop")])
+    with pytest.raises(ConfigError, match=r"pipes/p: \$SECRET\(t\) is only substituted in system entities.*"
+                                          r"hub/documentation/operations/security.rst"):
+        load_config(tmp_path / "pipe", secrets={"t": "given"})
+    write_config(tmp_path / "meta", [{"_id": "p", "source": EMBEDDED}], metadata={"x": "$SECRET(t)"})
+    with pytest.raises(ConfigError, match=r"node-metadata: \$SECRET\(t\) is only substituted in system entities"):
+        load_config(tmp_path / "meta", secrets={"t": "given"})
+
+
+def test_an_undefined_secret_fails_only_where_its_system_is_used(tmp_path: Path) -> None:
+    # sesam test never calls a service (sesam-py upload turns eager_load_microservices off): pipes that do not use
+    # the system run; a system we are told to reach must have its secrets
+    system = {**microservice("shop"), "authentication": "basic", "username": "sesam", "password": "$SECRET(token)",
+              "docker": {"image": "x", "port": 5000, "environment": {"KEY": "$SECRET(container-only)"}}}
+    pipes = [{"_id": "p", "source": EMBEDDED},
+             {"_id": "out", "source": {"type": "dataset", "dataset": "p"},
+              "sink": {"type": "json", "system": "shop", "url": "/receiver"}}]
+    write_config(tmp_path, pipes, [system])
+    report = Emulator(tmp_path).run(rounds=1)
+    assert report.pipe("p").written == 1
+    assert report.pipe("out").errors == [
+        "system shop: $SECRET(token) is not defined (give it with --secret token=...)"]
+    with pytest.raises(ConfigError, match=r"system shop: \$SECRET\(token\) is not defined"):
+        Emulator(tmp_path, {"shop": "http://127.0.0.1:9"})
+    # a secret only the container would see is never needed offline
+    Emulator(tmp_path, {"shop": "http://127.0.0.1:9"}, secrets={"token": "t"})
+
+
+def test_system_properties_are_checked(tmp_path: Path) -> None:
+    cases = [
+        ({"headers": {"Authorization": "x"}}, Unsupported, "system shop: system:microservice property 'headers'"),
+        ({"authentication": "ntlm", "username": "u", "password": "p"}, Unsupported, "authentication 'ntlm'"),
+        ({"authentication": "basic", "username": "sesam"}, ConfigError, "password is mandatory when username"),
+        ({"retry_strategy": {"4xx": {}}}, ConfigError, "retry_strategy key '4xx' is not a status code"),
+        ({"retry_strategy": {"503": {"dead_letter_dataset": "d"}}}, ConfigError,
+         "sets 'dead_letter_dataset', which a retry strategy cannot set"),
+    ]
+    for index, (extra, kind, message) in enumerate(cases):
+        folder = write_config(tmp_path / str(index), [{"_id": "p", "source": EMBEDDED}],
+                              [{**microservice("shop"), **extra}])
+        with pytest.raises(kind, match=message):
+            load_config(folder)
 
 
 def test_conditional_properties_pick_the_alternative(tmp_path: Path) -> None:

@@ -363,3 +363,45 @@ def test_fail_stops_with_the_message() -> None:
     # dtl-functions-misc.rst: "A function that makes the pump fail"
     with pytest.raises(DTLError, match="Processing stopped"):
         evaluate(["fail!", "Processing stopped because of invalid input."])
+
+
+@pytest.mark.parametrize(("condition", "holds"), [
+    (False, False), (None, False), (["list"], False),
+    (True, True), (0, True), ("", True), ("false", True), (["list", False], True), ({}, True),
+])
+def test_boolean_arguments_are_false_only_for_false_null_and_the_empty_list(condition: Any, holds: bool) -> None:
+    # hub/dtl/argument-types.rst, boolean-expression: "false, null and [] evaluate to false. All other values
+    # evaluate to true."
+    assert evaluate(["if", condition, "then", "else"]) == ("then" if holds else "else")
+    assert evaluate(["and", True, condition]) is holds
+    assert evaluate(["count", ["filter", condition, ["list", 1, 2]]]) == (2 if holds else 0)
+
+
+def test_all_and_any_use_the_same_truth() -> None:
+    # dtl-functions-boolean-logic.rst: all/any without FUNCTION evaluate each value as a boolean argument
+    assert evaluate(["all", ["list", 0, "", ["list", False]]]) is True
+    assert evaluate(["any", ["list", None, False, ["list"]]]) is False
+
+
+def test_equality_never_takes_a_boolean_for_a_number() -> None:
+    # dtl-functions-comparisons.rst eq: the lists must be equal; true is a boolean, 1 a number (Python says 1 == True)
+    assert evaluate(["eq", 1, True]) is False
+    assert evaluate(["eq", 0, False]) is False
+    assert evaluate(["eq", ["list", 1, 2], ["list", True, 2]]) is False
+    assert evaluate(["eq", {"a": 1}, {"a": True}]) is False
+    assert evaluate(["eq", 1, 1.0]) is True
+    assert evaluate(["neq", 1, True]) is True
+    assert evaluate(["in", True, ["list", 1, 2]]) is False
+    assert evaluate(["distinct", ["list", 1, True, 1]]) == [1, True]
+    assert evaluate(["case-eq", True, 1, "one", True, "true", "neither"]) == "true"
+
+
+def test_quoted_path_elements_hold_periods() -> None:
+    # hub/dtl/paths.rst: "_S.foo.'john.doe''s'.bar" is ["path", ["list", "foo", "john.doe's", "bar"], "_S."]
+    source = {"foo": {"john.doe's": {"bar": 1}, "john": {"doe's": {"bar": 2}}}, "a.b": 3}
+    assert evaluate("_S.foo.'john.doe''s'.bar", source) == 1
+    assert evaluate(["path", ["list", "foo", "john.doe's", "bar"], "_S."], source) == 1
+    assert evaluate("_S.'a.b'", source) == 3
+    for broken in ("_S.'a.b", "_S.a'b", "_S.'a'b.c", "_S.'a''"):
+        with pytest.raises(DTLError, match="quoted path element"):
+            evaluate(broken, source)

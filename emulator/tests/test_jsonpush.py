@@ -3,6 +3,7 @@ hub/custom-data-sink.rst), write-error handling (configuration-pump.rst), system
 (configuration-systems-url.rst) and namespaces removed before sending (hub/features/namespaces.rst)."""
 from __future__ import annotations
 
+from base64 import b64encode
 from pathlib import Path
 from typing import Any
 
@@ -131,7 +132,7 @@ def test_retries_and_dead_letters(tmp_path: Path, service: Service) -> None:
     assert fake.pushes == []  # dead: not retried any more
 
 
-def test_retry_strategy_overrides_pump_settings_by_status(tmp_path: Path, service: Service) -> None:
+def test_retry_strategy_sets_what_the_pump_does_not_by_status(tmp_path: Path, service: Service) -> None:
     fake, url = service
     fake.fail_ids = {"0"}
     system = {"retry_strategy": {"500,502,504": {"max_consecutive_write_errors": 5, "batch_retries": 0},
@@ -142,6 +143,20 @@ def test_retry_strategy_overrides_pump_settings_by_status(tmp_path: Path, servic
     assert not any("consecutive" in e for e in share.errors)
 
 
+def test_a_retry_property_on_the_pump_wins_over_the_retry_strategy(tmp_path: Path, service: Service) -> None:
+    # configuration-systems-url.rst, retry_strategy: "If a retry property is set directly on the pump, that value will
+    # take priority over the retry_strategy"
+    fake, url = service
+    fake.fail_ids, fake.fail_status = {"1"}, 422
+    system = {"retry_strategy": {"400-428": {"max_retries_per_entity": 0, "write_retry_delay": 0},
+                                 "default": {"batch_retries": 0}}}
+    pump = {"max_consecutive_write_errors": 10, "max_write_errors_in_retry_dataset": 10, "dead_letter_dataset": "d"}
+    for name, extra, dead in (("strategy", {}, 1), ("pump", {"max_retries_per_entity": 5}, 0)):
+        report = make(tmp_path / name, url, share_pipes(entities(2), pump={**pump, **extra}), system=system).run(
+            rounds=1)
+        assert report.pipe("shop-product-share").dead == dead, name
+
+
 def test_headers_and_namespaces_removed_before_sending(tmp_path: Path, service: Service) -> None:
     fake, url = service
     pipes = [{"_id": "products",
@@ -150,12 +165,22 @@ def test_headers_and_namespaces_removed_before_sending(tmp_path: Path, service: 
              {"_id": "shop-product-share", "source": {"type": "dataset", "dataset": "products"},
               "transform": {"type": "dtl", "rules": {"default": [["copy", "*"]]}},
               "sink": {"type": "json", "system": "shop", "url": "/receiver", "headers": {"X-Sink": "1"}}}]
-    make(tmp_path, url, pipes, system={"headers": {"Authorization": "$SECRET(token)"}}, secrets={"token": "t0k"},
+    system = {"authentication": "basic", "username": "sesam", "password": "$SECRET(token)"}
+    make(tmp_path, url, pipes, system=system, secrets={"token": "t0k"},
          metadata={"namespaced_identifiers": True}).run(rounds=1)
     [pushed] = fake.pushed_batches[0]
     assert (pushed["_id"], pushed["sku"], pushed["ref"]) == ("76", "A", "~:1")
-    assert {h.get("Authorization") for h in fake.headers_seen} == {"t0k"}
+    # configuration-systems-microservice.rst: the system authenticates every request with username and password
+    assert {h.get("Authorization") for h in fake.headers_seen} == {"Basic " + b64encode(b"sesam:t0k").decode()}
     assert {h.get("X-Sink") for h in fake.headers_seen} == {"1"}
+
+
+def test_username_and_password_without_authentication_are_ignored(tmp_path: Path, service: Service) -> None:
+    # configuration-systems-microservice.rst: "authentication is opt-in only and the default is no authentication.
+    # No authentication set means means any username or password set will be ignored."
+    fake, url = service
+    make(tmp_path, url, share_pipes(entities(1)), system={"username": "sesam", "password": "p"}).run(rounds=1)
+    assert fake.pushes and {h.get("Authorization") for h in fake.headers_seen} == {None}
 
 
 def test_filtered_entities_are_not_pushed(tmp_path: Path, service: Service) -> None:
@@ -201,3 +226,39 @@ def test_track_dead_letters_deletes_a_dead_letter_once_written(tmp_path: Path, s
     write_config(tmp_path / "cfg", share_pipes(items, pump=pump), [microservice("shop")])
     dead = Emulator(tmp_path / "cfg", {"shop": url}, state_dir=tmp_path / "state").dataset("dead")
     assert [(e["_id"], e["_deleted"]) for e in dead] == [("0", True)]
+
+
+def test_bookkeeping_follows_the_source_entity_not_the_pushed_id(tmp_path: Path, service: Service) -> None:
+    # namespaces.rst: the json sink removes namespaces, so "a:4" and "b:4" both go out as "4"; pump-execution.rst:
+    # a write error stays "until a new version comes along from the source"; configuration-pump.rst
+    # track_dead_letters deletes a dead letter when "a later version of it" is written
+    fake, url = service
+    fake.refuse = lambda entity: entity["name"] == "bad"
+    pump = {"batch_retries": 0, "max_consecutive_write_errors": 10, "max_write_errors_in_retry_dataset": 10,
+            "max_retries_per_entity": 1, "dead_letter_dataset": "dead", "track_dead_letters": True}
+
+    def run(names: dict[str, str]) -> Any:
+        pipes = [{"_id": "products", "source": {"type": "embedded", "entities": [
+                     {"_id": f"{ns}:4", "name": name} for ns, name in names.items()]}},
+                 {"_id": "shop-product-share", "source": {"type": "dataset", "dataset": "products"},
+                  "remove_namespaces": True, "transform": {"type": "dtl", "rules": {"default": [["copy", "*"]]}},
+                  "sink": {"type": "json", "system": "shop", "url": "/receiver"}, "pump": pump}]
+        return run_with_state(tmp_path, url, pipes, rounds=1).pipe("shop-product-share")
+
+    def sent() -> list[tuple[str, str]]:
+        return [(e["_id"], e["name"]) for e in fake.pushed_batches[0]]
+
+    assert (run({"a": "bad"}).dead, sent()) == (0, [("4", "bad")])
+    second = run({"a": "bad", "b": "good"})  # b:4 is new; a:4 is the retry, which must not be dropped for it
+    assert (second.pushed, second.dead) == (1, 1)
+    write_config(tmp_path / "cfg", [], [microservice("shop")])
+    dead = Emulator(tmp_path / "cfg", {"shop": url}, state_dir=tmp_path / "state").dataset("dead")
+    assert [(e["_id"], e["name"], e["_deleted"]) for e in dead] == [("4", "bad", False)]
+    fake.pushes.clear()
+    third = run({"a": "bad", "b": "better"})  # b written again: a's dead letter stays
+    assert (third.pushed, sent()) == (1, [("4", "better")])
+    dead = Emulator(tmp_path / "cfg", {"shop": url}, state_dir=tmp_path / "state").dataset("dead")
+    assert [(e["_id"], e["_deleted"]) for e in dead] == [("4", False)]
+    run({"a": "fixed", "b": "better"})  # a later version of a written: its dead letter goes
+    dead = Emulator(tmp_path / "cfg", {"shop": url}, state_dir=tmp_path / "state").dataset("dead")
+    assert [(e["_id"], e["_deleted"]) for e in dead] == [("4", True)]

@@ -132,3 +132,26 @@ def test_namespaced_ids_become_nis_and_merged_ids_are_not_repeated(tmp_path: Pat
     [entity] = emulator.dataset("result")
     assert entity["_id"] == "woocommerce-product:76"
     assert entity["$ids"] == ["~:woocommerce-product:76", "~:webshop-product:9", "~:old:1"]
+
+
+def test_changed_equality_rules_need_a_reset(tmp_path: Path) -> None:
+    # configuration-sources-merge.rst: "Equality rules added after the merge source has processed entities from the
+    # involved datasets will not cause merging of those entities … the pipe must be reset/rescanned"
+    datasets = {"A": [{"_id": "a1", "email": "x@example.test", "sku": "S"}], "B": [{"_id": "b1", "sku": "S"}]}
+
+    def config(equality: list[Any]) -> Emulator:
+        pipes = [embedded(name, entities) for name, entities in datasets.items()]
+        pipes.append({"_id": "result", "source": {"type": "merge", "version": 2, "datasets": ["A a", "B b"],
+                                                  "equality": equality, "identity": "first"}})
+        write_config(tmp_path / "cfg", pipes)
+        return Emulator(tmp_path / "cfg", state_dir=tmp_path / "state")
+
+    config([["eq", "a.email", "b.email"]]).run()
+    emulator = config([["eq", "a.email", "b.email"], ["eq", "a.sku", "b.sku"]])
+    report = emulator.run(rounds=1)
+    assert "the merge's equality rules or datasets changed since it last ran" in report.pipe("result").errors[0]
+    assert "configuration-sources-merge.rst" in report.pipe("result").errors[0]
+    assert len([e for e in emulator.dataset("result") if not e["_deleted"]]) == 2, "nothing merged meanwhile"
+    emulator.reset("result")
+    assert not emulator.run().errors
+    assert [e["$ids"] for e in emulator.dataset("result") if not e["_deleted"]] == [["a1", "b1"]]

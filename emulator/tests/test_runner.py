@@ -57,11 +57,15 @@ def test_pipes_in_mode_off_do_not_run(tmp_path: Path) -> None:
     assert report.rounds == [[]]
 
 
-def test_secrets_never_reach_errors(tmp_path: Path) -> None:
-    pipes = [{"_id": "p", "source": {"type": "json", "system": "shop", "url": "/entities/$SECRET(token)"}}]
+def test_secrets_never_reach_errors(tmp_path: Path, service: Service) -> None:
+    fake, url = service
+    fake.entities = [{"_id": "hunter2", "_updated": 1}]  # a service echoing a secret into what the run reports
+    pipes = [{"_id": "p", "source": {"type": "json", "system": "shop", "url": "/entities"},
+              "transform": {"type": "dtl", "rules": {"default": [["add", "x", ["apply", "nowhere", "_S."]]]}}}]
     write_config(tmp_path, pipes, [microservice("shop")])
-    report = Emulator(tmp_path, {"shop": "http://127.0.0.1:9"}, secrets={"token": "hunter2"}).run(rounds=1)
+    report = Emulator(tmp_path, {"shop": url}, secrets={"token": "hunter2"}).run(rounds=1)
     assert report.errors and not any("hunter2" in error for error in report.errors)
+    assert "'***'" in report.errors[0]
 
 
 def test_command_line_run(tmp_path: Path, service: Service) -> None:

@@ -150,6 +150,25 @@ def test_if_source_empty_fail_keeps_the_dataset(tmp_path: Path, service: Service
     assert emulator.dataset("shop-product-collect")[0]["_deleted"] is False
 
 
+def test_if_source_empty_fail_fails_an_incremental_run_that_finds_nothing(tmp_path: Path, service: Service) -> None:
+    # configuration-sources-json.rst if_source_empty: "If set to "fail", the pipe will automatically fail if the source
+    # returns no entities" — no exception for a run with since; the global default applies too
+    # (configuration-metadata.rst, global_defaults.if_source_empty)
+    fake, url = service
+    fake.entities = [product(1, 10)]
+    for name, pipe, metadata in (("source", json_pipe(supports_since=True, if_source_empty="fail"), None),
+                                 ("global", json_pipe(supports_since=True), {"global_defaults": {
+                                     "if_source_empty": "fail"}})):
+        emulator = emulator_for(tmp_path / name, url, [pipe], metadata=metadata)
+        assert not emulator.run(rounds=1).errors
+        report = emulator.run(rounds=1)
+        assert report.pipe("shop-product-collect").errors == [
+            "pipe shop-product-collect: source returned no entities (incremental run) and if_source_empty is 'fail'"]
+    accepting = emulator_for(tmp_path / "accept", url, [json_pipe(supports_since=True, if_source_empty="accept")],
+                             metadata={"global_defaults": {"if_source_empty": "fail"}})
+    assert not accepting.run(rounds=2).errors, "the source's own setting wins over the global default"
+
+
 def test_empty_full_read_is_accepted_by_default_and_deletes(tmp_path: Path, service: Service) -> None:
     fake, url = service
     fake.entities = [product(1, 10)]
@@ -161,10 +180,12 @@ def test_empty_full_read_is_accepted_by_default_and_deletes(tmp_path: Path, serv
 
 
 def test_source_and_system_headers_are_sent(tmp_path: Path, service: Service) -> None:
+    # configuration-sources-json.rst `headers`; configuration-systems-url.rst `headers` (secrets allowed there)
     fake, url = service
-    folder = write_config(tmp_path, [json_pipe(headers={"X-Token": "$SECRET(token)"})], [microservice("shop")])
-    Emulator(folder, {"shop": url}, secrets={"token": "abc"}).run(rounds=1)
-    assert [headers.get("X-Token") for headers in fake.headers_seen] == ["abc"]
+    system = {"_id": "shop", "type": "system:url", "url_pattern": f"{url}/%s", "headers": {"X-Token": "$SECRET(t)"}}
+    folder = write_config(tmp_path, [json_pipe(headers={"X-Source": "1"})], [system])
+    Emulator(folder, secrets={"t": "abc"}).run(rounds=1)
+    assert [(headers.get("X-Token"), headers.get("X-Source")) for headers in fake.headers_seen] == [("abc", "1")]
 
 
 def test_json_source_adds_namespaces_when_namespaced_identifiers_are_on(tmp_path: Path, service: Service) -> None:
@@ -244,6 +265,12 @@ def test_read_retries_follow_the_pump_and_the_retry_strategy(tmp_path: Path, ser
     write_config(tmp_path / "c", [json_pipe()], [{**microservice("shop"), "retry_strategy": {
         "503": {"max_read_retries": 2, "read_retry_delay": 0}}}])
     assert not Emulator(tmp_path / "c", {"shop": url}).run(rounds=1).pipe("shop-product-collect").errors
+    # "If a retry property is set directly on the pump, that value will take priority over the retry_strategy"
+    fake.pull_failures = 2
+    write_config(tmp_path / "d", [{**json_pipe(), "pump": {"max_read_retries": 0}}], [{
+        **microservice("shop"), "retry_strategy": {"503": {"max_read_retries": 2, "read_retry_delay": 0}}}])
+    assert Emulator(tmp_path / "d", {"shop": url}).run(rounds=1).pipe("shop-product-collect").errors == [
+        "pipe shop-product-collect: GET /entities answered 503"]
 
 
 def test_chronological_keeps_the_last_updated_and_comparable_the_largest(tmp_path: Path, service: Service) -> None:
@@ -285,3 +312,18 @@ def test_reset_makes_the_next_run_full(tmp_path: Path, service: Service) -> None
     assert fake.pull_requests == [{}, {}]
     emulator = Emulator(tmp_path / "cfg", {"shop": url}, state_dir=tmp_path / "state")
     assert {e["_id"]: e["_deleted"] for e in emulator.dataset("shop-product-collect")} == {"1": True, "2": False}
+
+
+def test_added_namespaces_leave_reserved_and_dollar_properties_as_they_are(tmp_path: Path) -> None:
+    # namespaces.rst add_namespaces (embedded sources default to true); apply-ns, which "reflects the behaviour of the
+    # add_namespaces=true pipe property": {"_id": "123", "foo": 1, "$bar": {"baz": 2}} gives
+    # {"_id": "myns:123", "myns:foo": 1, "$bar": {"baz": 2}} (dtl-functions-dictionaries.rst)
+    entity = {"_id": "123", "foo": 1, "$bar": {"baz": 2}, "nested": {"x": {"y": 1}}, "$ids": ["~:a:1"]}
+    pipe = {"_id": "myns", "source": {"type": "embedded", "entities": [entity]}}
+    folder = write_config(tmp_path, [pipe], metadata={"namespaced_identifiers": True})
+    emulator = Emulator(folder)
+    emulator.run(rounds=1)
+    [stored] = emulator.dataset("myns")
+    assert {k: v for k, v in stored.items() if not k.startswith("_") or k == "_id"} == {
+        "_id": "myns:123", "myns:foo": 1, "$bar": {"baz": 2}, "myns:nested": {"myns:x": {"myns:y": 1}},
+        "$ids": ["~:a:1"]}

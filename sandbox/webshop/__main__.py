@@ -6,7 +6,7 @@ import os
 import sys
 
 from sandbox.faults import FaultSpecError, add_fault_arguments, faults_from_arguments
-from sandbox.serving import ServedApp
+from sandbox.serving import serve_until_interrupted
 from sandbox.webshop.app import DEFAULT_TOKEN, create_app
 from sandbox.webshop.broken import BREAKAGES
 from sandbox.webshop.seed import SEEDS
@@ -27,10 +27,7 @@ def main(argv: list[str] | None = None) -> int:
         app = create_app(args.db, args.token, args.seed, broken=args.broken, fault_spec=faults_from_arguments(args))
     except (ValueError, FaultSpecError) as exc:
         parser.error(str(exc))
-    served = ServedApp(app, port=args.port)
-    print(f"Custom Webshop sandbox listening on {served.url}", flush=True)
-    served.serve_forever()
-    return 0
+    return serve_until_interrupted(app, "Custom Webshop sandbox", port=args.port)
 
 
 if __name__ == "__main__":

@@ -89,6 +89,15 @@ class Database:
         return self.scalar("SELECT id FROM records WHERE resource = ? AND unique_key = ? AND deleted_at IS NULL",
                            (resource, unique_key))
 
+    def live_id_with_origin(self, resource: str, origin: str) -> int | None:
+        return self.scalar("SELECT id FROM records WHERE resource = ? AND origin = ? AND deleted_at IS NULL",
+                           (resource, origin))
+
+    def allow_duplicate_origins(self) -> None:
+        """For the `origin_not_unique` breakage only: drop the index that keeps live origins unique."""
+        with self.lock:
+            self._conn.execute("DROP INDEX IF EXISTS records_unique_origin")
+
     def is_empty(self) -> bool:
         return self.scalar("SELECT 1 FROM records LIMIT 1") is None
 

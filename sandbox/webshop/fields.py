@@ -6,6 +6,7 @@ client sees under `fields.<name>` in a 422 answer. Validators are strict about J
 """
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -84,6 +85,31 @@ def integer(minimum: int | None = None) -> Validator:
             raise Invalid(f"must be at least {minimum}")
         return value
     return check
+
+
+def boolean(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise Invalid("must be true or false")
+    return value
+
+
+METADATA_KEYS = 50
+METADATA_KEY_LENGTH = 64
+METADATA_BYTES = 16_384
+
+
+def metadata_object(value: Any) -> dict[str, Any]:
+    """Integrations' own bookkeeping, stored as sent and never interpreted (docs/custom-webshop-api.md §3.1)."""
+    if not isinstance(value, dict):
+        raise Invalid("must be an object")
+    if len(value) > METADATA_KEYS:
+        raise Invalid(f"must have at most {METADATA_KEYS} keys")
+    long_keys = [key for key in value if not 1 <= len(key) <= METADATA_KEY_LENGTH]
+    if long_keys:
+        raise Invalid(f"keys must be 1-{METADATA_KEY_LENGTH} characters")
+    if len(json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()) > METADATA_BYTES:
+        raise Invalid(f"must be at most {METADATA_BYTES} bytes as JSON")
+    return value
 
 
 def one_of(*choices: str) -> Validator:

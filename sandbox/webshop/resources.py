@@ -11,16 +11,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from sandbox.webshop.fields import (
-    COUNTRY, CURRENCY, MONEY, WEIGHT, Field, Shape, array_of, distinct_texts, email, integer, nested, nullable, one_of,
-    pattern, text, timestamp,
+    COUNTRY, CURRENCY, MONEY, WEIGHT, Field, Shape, array_of, boolean, distinct_texts, email, integer, metadata_object,
+    nested, nullable, one_of, pattern, text, timestamp,
 )
 
-READ_ONLY = ("id", "created_at", "updated_at", "version")
+READ_ONLY = ("id", "created_at", "updated_at", "version", "moves_stock")
 ORDER_STATUSES = ("pending", "processing", "on-hold", "completed", "cancelled", "refunded", "failed")
 PRODUCT_STATUSES = ("publish", "draft", "pending", "private")
 
 money = pattern(MONEY, "a decimal string with two decimals, such as 12.50")
 origin = Field("origin", nullable(text(255, required=True)))
+metadata = Field("metadata", metadata_object, default=dict)
 
 ADDRESS = Shape(tuple(
     Field(name, text(), default=str)
@@ -83,6 +84,7 @@ CUSTOMERS = Resource("customers", Shape((
     Field("billing", nested(ADDRESS), default=empty_address),
     Field("shipping", nested(ADDRESS), default=empty_address),
     origin,
+    metadata,
 )), unique="email", references=_no_references)
 
 PRODUCTS = Resource("products", Shape((
@@ -96,6 +98,7 @@ PRODUCTS = Resource("products", Shape((
     Field("weight", nullable(pattern(WEIGHT, "a decimal string in kilograms, such as 1.25"))),
     Field("categories", distinct_texts, default=list),
     origin,
+    metadata,
 )), unique="sku", references=_no_references)
 
 ORDERS = Resource("orders", Shape((
@@ -108,12 +111,15 @@ ORDERS = Resource("orders", Shape((
     Field("shipping", nested(ADDRESS), default=empty_address),
     Field("lines", array_of(LINE), default=list),
     Field("shipping_total", money, default=lambda: "0.00"),
+    Field("fee_total", money, default=lambda: "0.00"),
     Field("discount_total", money, default=lambda: "0.00"),
     Field("tax_total", money, default=lambda: "0.00"),
+    Field("prices_include_tax", boolean, default=lambda: False),
     Field("grand_total", money, required=True),
     Field("note", text(65535), default=str),
     Field("placed_at", timestamp, assigned=lambda id_, stamp: stamp),
     origin,
+    metadata,
 )), unique="order_number", references=_order_references)
 
 RESOURCES: dict[str, Resource] = {r.name: r for r in (CUSTOMERS, PRODUCTS, ORDERS)}

@@ -18,6 +18,10 @@ CREATE INDEX IF NOT EXISTS records_by_update ON records (resource, updated_at, i
 CREATE INDEX IF NOT EXISTS records_by_origin ON records (resource, origin, updated_at, id);
 -- Uniqueness holds among live records only, so a deleted SKU or e-mail can be used again.
 CREATE UNIQUE INDEX IF NOT EXISTS records_unique_key ON records (resource, unique_key) WHERE deleted_at IS NULL;
+-- The same for origin, compared exactly: a tombstone keeps its origin (clients find their copy) but does not hold it.
+-- Only the shop can make "look up by origin, then create" atomic, so a client's retried create cannot duplicate.
+CREATE UNIQUE INDEX IF NOT EXISTS records_unique_origin ON records (resource, origin)
+    WHERE deleted_at IS NULL AND origin IS NOT NULL;
 
 -- Ids are never reused, not even after a delete: tombstones and orders keep pointing at the id they knew.
 CREATE TABLE IF NOT EXISTS sequences (

@@ -31,7 +31,8 @@ def customer(n: int) -> dict[str, Any]:
                "city": city, "postcode": postcode, "country": "NO", "phone": f"+47 400 {n:05d}"}
     return {"email": f"{first.lower()}.{last.lower()}.{n}@example.test", "first_name": first, "last_name": last,
             "phone": address["phone"], "company": "" if n % 3 else f"{last} AS",
-            "billing": {**address, "email": f"{first.lower()}.{n}@example.test"}, "shipping": address, "origin": None}
+            "billing": {**address, "email": f"{first.lower()}.{n}@example.test"}, "shipping": address, "origin": None,
+            "metadata": {}}
 
 
 def product(n: int) -> dict[str, Any]:
@@ -41,7 +42,8 @@ def product(n: int) -> dict[str, Any]:
             "sale_price": f"{price * Decimal('0.8'):.2f}" if n % 4 == 0 else None,
             "stock_quantity": None if n % 7 == 0 else (n * 13) % 120,
             "status": PRODUCT_STATUSES[0] if n % 9 else PRODUCT_STATUSES[1],
-            "weight": f"{0.25 + (n % 8) * 0.25:.2f}", "categories": [CATEGORIES[n % len(CATEGORIES)]], "origin": None}
+            "weight": f"{0.25 + (n % 8) * 0.25:.2f}", "categories": [CATEGORIES[n % len(CATEGORIES)]], "origin": None,
+            "metadata": {}}
 
 
 def order(n: int, customer_ids: list[int], products: list[tuple[int, dict[str, Any]]]) -> dict[str, Any]:
@@ -56,15 +58,16 @@ def order(n: int, customer_ids: list[int], products: list[tuple[int, dict[str, A
     subtotal = sum(Decimal(line["line_total"]) for line in lines)
     shipping = Decimal("0.00" if n % 5 == 0 else "79.00")
     discount = (subtotal / 10).quantize(CENT) if n % 6 == 0 else Decimal("0.00")
-    # Norwegian prices include 25 % VAT, so the tax is a fifth of the total.
+    # Norwegian prices include 25 % VAT, so the tax is a fifth of the total and adds nothing to it.
     tax = ((subtotal + shipping - discount) * Decimal("0.2")).quantize(CENT)
     return {"order_number": f"D{n + 1:07d}", "status": ORDER_STATUSES[n % len(ORDER_STATUSES)], "currency": "NOK",
             "customer_id": customer_ids[n % len(customer_ids)] if n % 10 else None, "email": buyer["email"],
             "billing": buyer["billing"], "shipping": buyer["shipping"], "lines": lines,
-            "shipping_total": f"{shipping:.2f}", "discount_total": f"{discount:.2f}", "tax_total": f"{tax:.2f}",
+            "shipping_total": f"{shipping:.2f}", "fee_total": "0.00", "discount_total": f"{discount:.2f}",
+            "tax_total": f"{tax:.2f}", "prices_include_tax": True,
             "grand_total": f"{subtotal + shipping - discount:.2f}", "note": "" if n % 4 else "Leave at the door.",
             "placed_at": f"2026-{1 + n % 12:02d}-{1 + n % 28:02d}T{n % 24:02d}:{n % 60:02d}:00.000000Z",
-            "origin": None}
+            "origin": None, "metadata": {}}
 
 
 def seed_shop(shop: Store, customers: int, products: int, orders: int, same_stamp: bool) -> None:

@@ -23,6 +23,7 @@ from sandbox.webshop.listing import listing_sql, next_cursor, parse_list_query
 from sandbox.webshop.resources import READ_ONLY, RESOURCES, Resource
 
 OPERATIONS = ("create", "update", "delete")
+STOCK_STATE = "_stock"  # an order's stock bookkeeping, stored with it but never part of its writable fields
 TICK = timedelta(microseconds=1)
 EARLY_STAMP_WAIT_SECONDS = 0.01
 
@@ -32,9 +33,12 @@ class Store:
         self.db = db
         self.clock = clock
         self.broken = broken
+        if "origin_not_unique" in broken:
+            db.allow_duplicate_origins()
         self.stats: Counter[tuple[str, str]] = Counter()
         self._arrivals = 0
         self._arrivals_lock = threading.Lock()
+        self._arrival = threading.local()
 
     # -- reads -------------------------------------------------------------------------------------------------
 
@@ -58,6 +62,8 @@ class Store:
         arrived = self._arrive()
         with self.db.transaction():
             self._check_references(kind, data)
+            if kind.name == "orders":
+                data = self._move_stock(None, data)
             row = _new_row(kind, self.db.allocate_ids(resource)[0], data, self._stamp(resource, arrived))
             self._check_unique(kind, row.data, None)
             self._save(row, "create")
@@ -86,15 +92,43 @@ class Store:
         with self.db.transaction():
             row = self._live(kind, id_)
             self._check_version(row, if_match)
-            data = _validated(kind.shape.validate, new_body(row.data), row.data, READ_ONLY)
-            if data == row.data and "bumps_unchanged" not in self.broken:
+            public = _public(row.data)
+            data = _validated(kind.shape.validate, new_body(public), public, READ_ONLY)
+            if data == public and "bumps_unchanged" not in self.broken:
                 return record_json(row)
             self._check_references(kind, data)
+            if kind.name == "orders":
+                data = self._move_stock(row.data.get(STOCK_STATE), data)
             self._check_unique(kind, data, id_)
             updated = dataclasses.replace(row, data=data, unique_key=kind.unique_key(data), origin=data["origin"],
                                           updated_at=self._stamp(resource, arrived), version=row.version + 1)
             self._save(updated, "update")
         return record_json(updated)
+
+    def _move_stock(self, held_before: dict[str, Any] | None, order: dict[str, Any]) -> dict[str, Any]:
+        """Checkout orders move stock; copies never do (docs/custom-webshop-api.md §3.6).
+
+        An order created without `origin` holds, for every product line, its quantity of that product's stock while
+        the order is not cancelled: creating it takes the stock, cancelling gives it back, leaving cancelled takes it
+        again, and a changed line takes or gives the difference. What it holds is kept with the order, so exactly
+        that is given back. Products whose stock is not managed, and deleted products, are not counted.
+        """
+        state = held_before or {"moves": order["origin"] is None, "held": {}}
+        wanted = _wanted(state["moves"], order)
+        held: dict[str, int] = {}
+        for key in sorted(set(state["held"]) | set(wanted)):
+            product = self.db.get("products", int(key))
+            if product is None or product.deleted_at is not None or product.data["stock_quantity"] is None:
+                continue  # nothing to count: what it held is forgotten, as the level it came from is gone
+            target = wanted.get(key, 0)
+            moved = state["held"].get(key, 0) - target
+            if moved:
+                stock = {**product.data, "stock_quantity": product.data["stock_quantity"] + moved}
+                self._save(dataclasses.replace(product, data=stock, updated_at=self._stamp("products"),
+                                               version=product.version + 1), "update")
+            if target:
+                held[key] = target
+        return {**order, STOCK_STATE: {"moves": state["moves"], "held": held}}
 
     def _live(self, kind: Resource, id_: int) -> Row:
         row = self.db.get(kind.name, id_)
@@ -114,16 +148,28 @@ class Store:
             raise ValidationFailed(errors)
 
     def _check_unique(self, kind: Resource, data: dict[str, Any], own_id: int | None) -> None:
+        """The unique value first, then `origin` (exact, among live records: a tombstone does not hold it)."""
         existing = self.db.live_id_with_key(kind.name, kind.unique_key(data))
         if existing is not None and existing != own_id:
             raise Duplicate(kind.name, kind.unique, existing)
+        if data["origin"] is None or "origin_not_unique" in self.broken:
+            return
+        existing = self.db.live_id_with_origin(kind.name, data["origin"])
+        if existing is not None and existing != own_id:
+            raise Duplicate(kind.name, "origin", existing)
+
+    def note_arrival(self) -> None:
+        """For the `early_stamps` breakage only (called by `broken_proxy` when a request starts, before its body is
+        read): the time this thread's write arrived."""
+        self._arrival.at = self.clock.now()
 
     def _arrive(self) -> datetime | None:
-        """For the `early_stamps` breakage only: the time a write arrived, taken before it waits for a slow
-        transaction (every third write waits longest), as a shop stamping at transaction start does."""
+        """For the `early_stamps` breakage only: the time a write's request arrived, then a wait for a slow
+        transaction (every third write waits longest), as a shop stamping at request or transaction start does."""
         if "early_stamps" not in self.broken:
             return None
-        arrived = self.clock.now()
+        arrived = getattr(self._arrival, "at", None) or self.clock.now()
+        self._arrival.at = None
         with self._arrivals_lock:
             self._arrivals += 1
             waits = self._arrivals % 3
@@ -159,6 +205,9 @@ class Store:
         """
         kind = _resource(resource)
         datas = list(datas)
+        if kind.name == "orders":  # seeded orders are history: the seeded levels already count what they hold
+            datas = [{**data, STOCK_STATE: {"moves": data["origin"] is None,
+                                            "held": _wanted(data["origin"] is None, data)}} for data in datas]
         with self.db.transaction():
             ids = self.db.allocate_ids(resource, len(datas))
             start = datetime.fromisoformat(self._stamp(resource))
@@ -173,8 +222,27 @@ def record_json(row: Row) -> dict[str, Any]:
         return {"id": row.id, "deleted": True, "deleted_at": row.deleted_at, "updated_at": row.updated_at,
                 "version": row.version, "origin": row.origin}
     fields = RESOURCES[row.resource].shape.fields
-    return {"id": row.id, **{spec.name: row.data[spec.name] for spec in fields},
-            "created_at": row.created_at, "updated_at": row.updated_at, "version": row.version}
+    record = {"id": row.id, **{spec.name: row.data[spec.name] for spec in fields},
+              "created_at": row.created_at, "updated_at": row.updated_at, "version": row.version}
+    if STOCK_STATE in row.data:
+        record["moves_stock"] = row.data[STOCK_STATE]["moves"]
+    return record
+
+
+def _wanted(moves: bool, order: dict[str, Any]) -> dict[str, int]:
+    """The stock an order should hold, by product id: its lines' quantities, unless it is a copy or cancelled."""
+    wanted: dict[str, int] = {}
+    if moves and order["status"] != "cancelled":
+        for line in order["lines"]:
+            if line["product_id"] is not None:
+                key = str(line["product_id"])
+                wanted[key] = wanted.get(key, 0) + line["quantity"]
+    return wanted
+
+
+def _public(data: dict[str, Any]) -> dict[str, Any]:
+    """The writable fields of a stored record, without the shop's own bookkeeping."""
+    return {key: value for key, value in data.items() if key != STOCK_STATE}
 
 
 def merge_patch(target: Any, patch: Any) -> Any:

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import argparse
 import ssl
+import sys
 
 from ..faults import add_fault_arguments, faults_from_arguments
-from ..serving import ServedApp
+from ..serving import serve_until_interrupted
 from .app import create_app
 from .seed import seed_demo
 from .store import Store
@@ -32,7 +33,7 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
-def main(argv: list[str] | None = None) -> None:
+def main(argv: list[str] | None = None) -> int:
     args = parse_arguments(argv)
     store = Store()
     if args.seed == "demo":
@@ -45,11 +46,9 @@ def main(argv: list[str] | None = None) -> None:
                      read_only_key=tuple(args.read_only_key) if args.read_only_key else None,
                      behind_https=args.behind_https, strip_authorization=args.strip_authorization,
                      tls=context is not None, faults=faults_from_arguments(args))
-    served = ServedApp(app, host=args.host, port=args.port, ssl_context=context)
-    # One line, the store URL last, for scripts that wait for it (the API is under /wp-json/wc/v3).
-    print(f"WooCommerce sandbox listening on {served.url}", flush=True)
-    served.serve_forever()
+    # The store URL ends the line (the API is under /wp-json/wc/v3).
+    return serve_until_interrupted(app, "WooCommerce sandbox", host=args.host, port=args.port, ssl_context=context)
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -22,6 +22,28 @@ class ApiError(Exception):
         return {"code": self.code, "message": self.message, "data": {"status": status or self.status, **self.data}}
 
 
+class SavedThenRefused(ApiError):
+    """A refusal that comes after the write was saved, as WooCommerce refuses an order's coupons only once it has
+    saved the order: the store counts the write."""
+
+    @classmethod
+    def of(cls, error: ApiError) -> "SavedThenRefused":
+        return cls(error.status, error.code, error.message, **error.data)
+
+
+class RouteError(ApiError):
+    """A WP_Error built with a bare number as its data (`new WP_Error( code, message, 404 )`), as the refunds
+    controller and `wc_create_refund` do: the REST server reads a status only from `data.status`, so the answer is
+    500 whatever the number, and `data` is the number itself (`refunds-r03-partial-refund-default-api-refund.json`)."""
+
+    def __init__(self, data: int, code: str, message: str) -> None:
+        super().__init__(500, code, message)
+        self.bare = data
+
+    def body(self, status: int | None = None) -> dict[str, Any]:
+        return {"code": self.code, "message": self.message, "data": self.bare}
+
+
 def human_list(values: Sequence[str]) -> str:
     """WordPress' `wp_sprintf_l`: "a, b, and c"."""
     if len(values) <= 2:

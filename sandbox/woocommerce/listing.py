@@ -139,6 +139,7 @@ _SEARCHED: dict[str, tuple[str, ...]] = {
     "products": ("name", "short_description", "description"),
     "orders": ("number", "billing.first_name", "billing.last_name", "billing.email"),
     "customers": ("email", "username", "first_name", "last_name"),
+    "coupons": ("code", "description"),
 }
 
 
@@ -169,6 +170,7 @@ FILTER_TESTS: dict[str, Callable[[Any], Callable[[Row], bool]]] = {
                                                for i in row["line_items"]),
     "role": lambda role: lambda row: row["role"] == role,
     "email": lambda email: lambda row: row["email"].lower() == email,
+    "code": lambda code: lambda row: row["code"] == code,
 }
 
 
@@ -194,6 +196,13 @@ def _customer_filters(args: Mapping[str, str]) -> tuple[tuple[str, Any], ...]:
     role, email = args.get("role", "customer"), args.get("email")
     return (("role", None if role == "all" else role), ("search", _searching("customers", args)),
             ("email", email.lower() if email else None))
+
+
+def _coupon_filters(args: Mapping[str, str]) -> tuple[tuple[str, Any], ...]:
+    # `code` finds the one coupon `wc_get_coupon_id_by_code` finds (coupons controller `prepare_objects_query`).
+    code = args.get("code")
+    return (("status", "any"), ("search", _searching("coupons", args)),
+            ("code", code.strip().lower() if code else None))
 
 
 def _variation_filters(parent_id: int) -> Callable[[Mapping[str, str]], tuple[tuple[str, Any], ...]]:
@@ -226,6 +235,8 @@ LIST_RULES = {
                           PRODUCT_ORDERBY, "date", "desc", True, _product_filters, _POST_SORT_KEYS),
     "orders": ListRules(_POST_ARGS + ("customer", "product", "dp"), POST_ORDERBY, "date", "desc", True,
                         _order_filters, _POST_SORT_KEYS),
+    "coupons": ListRules(_POST_ARGS + ("code",), POST_ORDERBY, "date", "desc", True, _coupon_filters,
+                         _POST_SORT_KEYS),
     # Customers have no date filters: `modified_after` is ignored, even invalid (`customers-list-invalid-…`).
     "customers": ListRules(_COMMON_ARGS + ("email", "role"), CUSTOMER_ORDERBY, "name", "asc", False,
                            _customer_filters, _CUSTOMER_SORT_KEYS),
@@ -234,6 +245,14 @@ LIST_RULES = {
 
 def variation_rules(parent_id: int) -> ListRules:
     return ListRules(_POST_ARGS + ("sku",), PRODUCT_ORDERBY, "date", "desc", True, _variation_filters(parent_id),
+                     _POST_SORT_KEYS)
+
+
+def refund_rules(order_id: int) -> ListRules:
+    """An order's refunds: the orders collection's parameters without `status`, `customer` and `product`, newest
+    first (`refunds-r11-list-refunds.json`)."""
+    args = tuple(a for a in _POST_ARGS if a != "status") + ("dp",)
+    return ListRules(args, POST_ORDERBY, "date", "desc", True, lambda _args: (("parent", order_id),),
                      _POST_SORT_KEYS)
 
 

@@ -52,3 +52,21 @@ def _find(entries: list[dict[str, Any]], update: dict[str, Any]) -> dict[str, An
     if "id" in update:
         return next((e for e in entries if e["id"] == update["id"]), None)
     return next((e for e in entries if e["key"] == update["key"]), None)
+
+
+def set_item_meta(entries: list[dict[str, Any]], key: str, value: str, next_id: Callable[[], int]) -> None:
+    """Set an order item's meta entry by key, as WooCommerce itself does (`_reduced_stock`, `_refunded_item_id`);
+    item meta also shows `display_key` and `display_value` (`orders-status-01-pending-to-processing.json`)."""
+    entry = next((e for e in entries if e["key"] == key), None)
+    if entry is None:
+        entry = {"id": next_id(), "key": key, "display_key": key}
+        entries.append(entry)
+    entry["value"] = entry["display_value"] = value
+
+
+def merge_item_meta(entries: list[dict[str, Any]], updates: Iterable[Any], next_id: Callable[[], int]) -> None:
+    """`meta_data` sent with a line, shipping or fee item: the order rules above, shown with display fields."""
+    merge_meta(entries, updates, next_id)
+    for entry in entries:
+        entry.setdefault("display_key", entry["key"])
+        entry["display_value"] = entry["value"]

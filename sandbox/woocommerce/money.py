@@ -20,6 +20,14 @@ def format_money(amount: Decimal) -> str:
     return f"{amount.quantize(Decimal('0.01')):.2f}"
 
 
+def format_decimal(amount: Decimal) -> str:
+    """`wc_format_decimal` without a precision: no trailing zeros ("4", "3.5", "0")."""
+    text = f"{amount:f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("", "-0") else text
+
+
 def unit_price(total: Decimal, quantity: int) -> int | float:
     """Line `price` = total / quantity as a JSON number; PHP divides numeric strings to an int when exact."""
     if quantity == 0:

@@ -1,8 +1,9 @@
 """Orders: creation defaults, line-item reconciliation, totals and status side effects (FACTS §4–6).
 
 Line items, shipping lines and fee lines are merged by `id` on every PUT; an item without `id` is appended. Totals
-are recomputed from the stored lines. Entering processing, on-hold or completed reduces stock once; cancelled and
-pending give it back (`orders-status-*.json`).
+are recomputed from the stored lines. Coupons (`coupon_lines`) and refunds have modules of their own. Entering
+processing, on-hold or completed reduces stock once; cancelled and pending give it back (`orders-status-*.json`);
+refunds give back what they restock.
 """
 from __future__ import annotations
 
@@ -11,19 +12,24 @@ import string
 from decimal import Decimal
 from typing import Any
 
+from .coupon_lines import USAGE_STATUSES, CouponLines
 from .customers import blank_billing, blank_shipping, check_billing_email
-from .errors import ApiError
-from .meta import ORDER_INTERNAL_KEYS, merge_meta
+from .errors import ApiError, SavedThenRefused, not_of_type
+from .meta import ORDER_INTERNAL_KEYS, merge_item_meta, merge_meta, set_item_meta
 from .money import ZERO, format_money, parse_money, unit_price
 from .products import set_stock
 from .resource import API_PATH, Resource, check_enum, check_integer, merge_address
 from .table import Row
+from .totals import recalculate
 
 ORDER_STATUSES = ["auto-draft", "pending", "processing", "on-hold", "completed", "cancelled", "refunded", "failed",
                   "checkout-draft"]
 REDUCING_STATUSES = frozenset({"processing", "completed", "on-hold"})
 RESTORING_STATUSES = frozenset({"cancelled", "pending"})
 PAID_STATUSES = frozenset({"processing", "completed"})
+# An order's units count in its products' total_sales while it is in one of these (`refunds-r02-…`, `-r23-…`) and
+# stop counting when it is cancelled from one of them, trashed or deleted (`wc_update_total_sales_counts`).
+SALES_STATUSES = frozenset({"processing", "completed", "on-hold"})
 # A PUT carrying any of these recalculates the order's totals (FACTS §5).
 TOTALS_TRIGGERS = ("line_items", "shipping_lines", "fee_lines", "coupon_lines", "billing", "shipping")
 _PLAIN_FIELDS = ("parent_id", "currency", "customer_note", "payment_method", "payment_method_title", "transaction_id",
@@ -32,17 +38,13 @@ _KEY_ALPHABET = string.ascii_letters + string.digits
 STATUS_LABELS = {"pending": "Pending payment", "processing": "Processing", "on-hold": "On hold",
                  "completed": "Completed", "cancelled": "Cancelled", "refunded": "Refunded", "failed": "Failed",
                  "checkout-draft": "Draft", "auto-draft": "Draft", "trash": "Trash"}
-REFUND_NOTE = ("Order status set to refunded. To return funds to the customer you will need to issue a refund "
-               "through your payment gateway.")
+# `item_is_null`: any of these sent as null removes the item, whatever its kind (orders v2 controller).
+_NULL_REMOVES = ("product_id", "method_id", "method_title", "name", "code")
 
 
-def _removes(kind: str, update: dict[str, Any]) -> bool:
-    """How each kind of item is removed (`orders-li-04`, `-06`, `-09`, `-14`, `-15`)."""
-    if kind == "line_items":
-        return ("product_id" in update and update["product_id"] is None) or str(update.get("quantity")) == "0"
-    if kind == "fee_lines":
-        return "name" in update and update["name"] is None
-    return "method_id" in update and update["method_id"] is None
+def _removes(update: dict[str, Any]) -> bool:
+    """`orders-li-04`, `-06`, `-09` (quantity "0" is coerced to 0), `-14`, `-15`."""
+    return any(key in update and update[key] is None for key in _NULL_REMOVES) or str(update.get("quantity")) == "0"
 
 
 def _money_or(value: Any, default: Decimal) -> Decimal:
@@ -59,7 +61,9 @@ class Orders(Resource):
     def __init__(self, store: Any) -> None:
         super().__init__(store)
         self._stock_reduced: set[int] = set()
+        self._sales_recorded: set[int] = set()
         self.notes: dict[int, list[dict[str, Any]]] = {}
+        self.coupon_lines = CouponLines(store)
 
     # --- create / update ------------------------------------------------------------------------------------
     def create(self, body: dict[str, Any]) -> Row:
@@ -85,7 +89,8 @@ class Orders(Resource):
         if customer is not None and not row["billing"]["email"]:
             # Only the e-mail is filled from the account (`orders-create-negative-fee.json`).
             row["billing"]["email"] = customer["email"]
-        self._recalculate(row)
+        recalculate(row)
+        self._apply_coupons(row, body)
         self._change_status(row, "pending", body.get("status", "pending"), bool(body.get("set_paid")))
         self._refresh_derived(row)
         self.table.save(row)
@@ -97,12 +102,31 @@ class Orders(Resource):
         row = copy.deepcopy(row)
         self._apply(row, body)
         if any(name in body for name in TOTALS_TRIGGERS):
-            self._recalculate(row)
-        self._change_status(row, old_status, body.get("status", old_status), bool(body.get("set_paid")))
-        self._refresh_derived(row)
+            recalculate(row)
         self.touch(row)
-        self.table.save(row)
+        self._apply_coupons(row, body)
+        self._change_status(row, old_status, body.get("status", old_status), bool(body.get("set_paid")))
+        self.save_changed(row)
         return row
+
+    def save_changed(self, row: Row) -> None:
+        """Save a working copy of an order once every rule has run on it."""
+        self._refresh_derived(row)
+        self.table.save(row)
+
+    def _apply_coupons(self, row: Row, body: dict[str, Any]) -> None:
+        """WooCommerce applies `coupon_lines` after it has saved the order (`save_object` in the v3 orders
+        controller), so a refused coupon leaves the rest of the write in place, only status and set_paid unapplied:
+        a create leaves a pending order behind (the real store used up an order id and an item id on
+        `orders-money-06-nonexistent-coupon-400.json`), an update moves `date_modified`
+        (`orders-money-10-order-after-failed-coupon-put.json`)."""
+        if body.get("coupon_lines") is None:
+            return
+        try:
+            self.coupon_lines.replace(row, body["coupon_lines"])
+        except ApiError as error:
+            self.save_changed(row)
+            raise SavedThenRefused.of(error) from None
 
     def _validate(self, body: dict[str, Any], row: Row | None) -> None:
         check_enum(body, "status", ORDER_STATUSES)
@@ -110,6 +134,8 @@ class Orders(Resource):
         customer_id = body.get("customer_id")
         if customer_id not in (None, 0) and self.store.customers.find(customer_id) is None:
             raise ApiError(400, "woocommerce_rest_invalid_customer_id", "Customer ID is invalid.")
+        if body.get("coupon_lines") is not None and not isinstance(body["coupon_lines"], list):
+            raise not_of_type("coupon_lines", "array")
         for kind in ("line_items", "shipping_lines", "fee_lines"):
             items = body.get(kind)
             if not isinstance(items, list):
@@ -123,10 +149,8 @@ class Orders(Resource):
                     if item["id"] not in known:
                         raise ApiError(400, "woocommerce_rest_invalid_item_id",
                                        "Order item ID provided is not associated with order.")
-                elif kind == "line_items" and not any(item.get(k) for k in ("product_id", "sku", "variation_id")):
-                    if "product_id" not in item:
-                        raise ApiError(400, "woocommerce_rest_required_product_reference",
-                                       "Product ID or SKU is required.")
+                elif not _removes(item):
+                    _check_new_item(kind, item)
 
     def _apply(self, row: Row, body: dict[str, Any]) -> None:
         for name in _PLAIN_FIELDS:
@@ -150,9 +174,9 @@ class Orders(Resource):
                 continue
             item = next((i for i in items if update.get("id") and i["id"] == update["id"]), None)
             if item is None:
-                if not _removes(kind, update):
+                if not _removes(update):
                     items.append(self._new_item(kind, update))
-            elif _removes(kind, update):
+            elif _removes(update):
                 if reduced and kind == "line_items":
                     self._restore_line(item)
                 items.remove(item)
@@ -160,17 +184,21 @@ class Orders(Resource):
                 self._update_item(kind, item, update, reduced)
 
     def _new_item(self, kind: str, update: dict[str, Any]) -> dict[str, Any]:
+        """Shapes as `orders-money-01-guest-shipping-and-fees.json` shows them: a shipping line's `instance_id` and a
+        fee's `amount` stay "" (neither is written by the controller)."""
         item_id = self.store.next_item_id()
-        if kind == "shipping_lines":
-            return {"id": item_id, "method_title": str(update.get("method_title", "")),
-                    "method_id": str(update.get("method_id", "")), "instance_id": str(update.get("instance_id", "")),
-                    "total": format_money(_money_or(update.get("total"), ZERO)), "total_tax": "0.00", "taxes": [],
-                    "meta_data": []}
-        if kind == "fee_lines":
-            return {"id": item_id, "name": str(update.get("name", "")), "tax_class": update.get("tax_class", ""),
-                    "tax_status": update.get("tax_status", "taxable"), "amount": "",
-                    "total": format_money(_money_or(update.get("total"), ZERO)), "total_tax": "0.00", "taxes": [],
-                    "meta_data": []}
+        if kind in ("shipping_lines", "fee_lines"):
+            if kind == "shipping_lines":
+                item = {"id": item_id, "method_title": str(update.get("method_title", "")),
+                        "method_id": str(update.get("method_id", "")),
+                        "instance_id": str(update.get("instance_id", ""))}
+            else:
+                item = {"id": item_id, "name": str(update.get("name", "")), "tax_class": update.get("tax_class", ""),
+                        "tax_status": update.get("tax_status", "taxable"), "amount": ""}
+            item.update(total=format_money(_money_or(update.get("total"), ZERO)), total_tax="0.00", taxes=[],
+                        meta_data=[])
+            self._merge_item_meta(item, update)
+            return item
         quantity = int(update.get("quantity", 1))
         line = {"id": item_id, "name": "", "product_id": 0, "variation_id": 0, "quantity": quantity,
                 "tax_class": "", "subtotal": "0.00", "subtotal_tax": "0.00", "total": "0.00", "total_tax": "0.00",
@@ -183,7 +211,13 @@ class Orders(Resource):
             priced = (parse_money(product["price"]) or ZERO) * quantity
             line["subtotal"] = line["total"] = format_money(priced)
         self._set_line_props(line, update)
+        self._merge_item_meta(line, update)
         return line
+
+    def _merge_item_meta(self, item: dict[str, Any], update: dict[str, Any]) -> None:
+        """An item keeps the `meta_data` sent with it (`maybe_set_item_meta_data`), shaped as `orders-get.json`'s."""
+        if isinstance(update.get("meta_data"), list):
+            merge_item_meta(item["meta_data"], update["meta_data"], self.store.next_meta_id)
 
     def _product_for(self, update: dict[str, Any]) -> Row | None:
         """By `variation_id`, `product_id` or `sku`; a nonexistent product gives a product_id 0 line (201)."""
@@ -228,12 +262,14 @@ class Orders(Resource):
         line["price"] = unit_price(Decimal(line["total"]), line["quantity"])
 
     def _update_item(self, kind: str, item: dict[str, Any], update: dict[str, Any], reduced: bool) -> None:
+        self._merge_item_meta(item, update)
         if kind != "line_items":
             for name in ("method_title", "method_id", "instance_id", "name", "tax_status", "tax_class"):
                 if isinstance(update.get(name), str) and name in item:
                     item[name] = update[name]
             if "total" in update:
                 item["total"] = format_money(_money_or(update["total"], ZERO))
+            self._merge_item_meta(item, update)
             return
         if update.get("product_id") and update["product_id"] != item["product_id"] or (
                 update.get("variation_id") and update["variation_id"] != item["variation_id"]):
@@ -244,21 +280,15 @@ class Orders(Resource):
         old_quantity = item["quantity"]
         # A new quantity alone does not reprice the line (`orders-li-02-put-id-quantity-only.json`).
         self._set_line_props(item, update)
-        if reduced and item["quantity"] != old_quantity and self._reduced_quantity(item) is not None:
+        self._merge_item_meta(item, update)
+        if reduced and item["quantity"] != old_quantity and self.reduced_quantity(item) is not None:
             self._adjust_stock(item, old_quantity - item["quantity"])
             self._set_reduced(item, item["quantity"])
 
-    # --- totals and status ----------------------------------------------------------------------------------
-    @staticmethod
-    def _recalculate(row: Row) -> None:
-        lines = row["line_items"]
-        subtotal = sum((Decimal(i["subtotal"]) for i in lines), ZERO)
-        items_total = sum((Decimal(i["total"]) for i in lines), ZERO)
-        shipping = sum((Decimal(i["total"]) for i in row["shipping_lines"]), ZERO)
-        fees = sum((Decimal(i["total"]) for i in row["fee_lines"]), ZERO)
-        row["discount_total"] = format_money(subtotal - items_total)
-        row["shipping_total"] = format_money(shipping)
-        row["total"] = format_money(items_total + shipping + fees)
+    # --- status ---------------------------------------------------------------------------------------------
+    def set_status(self, row: Row, new: str) -> None:
+        """`update_status` on an order being written (refunds make an order refunded this way)."""
+        self._change_status(row, row["status"], new, False)
 
     def _change_status(self, row: Row, old: str, new: str, set_paid: bool) -> None:
         now = self.store.now_text()
@@ -286,13 +316,40 @@ class Orders(Resource):
                 row["date_completed"] = row["date_completed_gmt"] = now
             if old != "completed":
                 self.store.customers.mark_paying(row["customer_id"])
-        if new == "refunded" and not row["refunds"]:
-            # Setting refunded creates a full refund; the order total stays (`orders-status-08-pending-to-refunded.json`).
-            row["refunds"].append({"id": self.store.next_post_id(), "reason": "Order fully refunded.",
-                                   "total": format_money(-Decimal(row["total"]))})
-            self._note(row, REFUND_NOTE)
         if new != old:
+            self._on_transition(row, old, new)
             self._note(row, f"Order status changed from {STATUS_LABELS[old]} to {STATUS_LABELS[new]}.")
+
+    def _on_transition(self, row: Row, old: str, new: str) -> None:
+        """What WooCommerce hooks on `woocommerce_order_status_{new}` and `…_{old}_to_{new}`."""
+        if new in SALES_STATUSES or (new == "cancelled" and old in SALES_STATUSES):
+            self._count_sales(row)
+        if new in USAGE_STATUSES:
+            self.coupon_lines.settle_usage(row)
+        if new == "refunded":
+            # The order total stays; what is left becomes a refund (`orders-status-08-pending-to-refunded.json`).
+            self.store.refunds.refund_remainder(row)
+
+    def _count_sales(self, row: Row, leaving: bool = False) -> None:
+        """`wc_update_total_sales_counts`: a live order's units count once in its products' (a variation line:
+        its parent's) total_sales; a cancelled, trashed or deleted one's stop counting. The count is not an edit:
+        the product's date_modified stays."""
+        recorded = row["id"] in self._sales_recorded
+        if recorded != (leaving or row["status"] in ("cancelled", "trash")):
+            return
+        for line in row["line_items"]:
+            product = self.store.products.find(line["product_id"])
+            if product is not None:
+                product = copy.deepcopy(product)
+                product["total_sales"] = max(0, product["total_sales"] + (-1 if recorded else 1) * line["quantity"])
+                self.store.products.table.save(product)
+        if recorded:
+            self._sales_recorded.discard(row["id"])
+        else:
+            self._sales_recorded.add(row["id"])
+
+    def note(self, row: Row, text: str) -> None:
+        self._note(row, text)
 
     def _note(self, row: Row, text: str, changes: list[str] | None = None) -> None:
         """System notes as WooCommerce writes them on status and stock changes (`orders-status-23-notes-list.json`)."""
@@ -305,8 +362,8 @@ class Orders(Resource):
             "id": self.store.next_comment_id(), "author": "WooCommerce", "date_created": now,
             "date_created_gmt": now, "note": text, "customer_note": False})
 
-    def _adjust_stock(self, line: dict[str, Any], delta: int) -> str | None:
-        """Move a managed product's stock by `delta` (its `date_modified` moves with it); describe the change."""
+    def adjust_stock(self, line: dict[str, Any], delta: int) -> tuple[Row, int, int] | None:
+        """Move a managed product's stock by `delta` (its `date_modified` moves with it): the product, before, after."""
         owner = self.store.variations if line["variation_id"] else self.store.products
         product = owner.find(line["variation_id"] or line["product_id"])
         if product is None or not product["manage_stock"]:
@@ -316,26 +373,29 @@ class Orders(Resource):
         set_stock(product, before + delta)
         owner.touch(product)
         owner.table.save(product)
-        return f"{line['name']} ({line['sku']}) {before}&rarr;{before + delta}"
+        return product, before, before + delta
+
+    def _adjust_stock(self, line: dict[str, Any], delta: int) -> str | None:
+        """`adjust_stock`, described as the stock notes list it."""
+        moved = self.adjust_stock(line, delta)
+        return None if moved is None else f"{line['name']} ({line['sku']}) {moved[1]}&rarr;{moved[2]}"
 
     def _restore_line(self, line: dict[str, Any]) -> str | None:
-        quantity = self._reduced_quantity(line)
-        if quantity is None:
+        """Give back what the line still has out; a line whose units were all refunded and restocked keeps
+        `_reduced_stock` "0" and gives nothing (`wc_increase_stock_levels` skips an empty reduction)."""
+        quantity = self.reduced_quantity(line)
+        if not quantity:
             return None
         line["meta_data"] = [m for m in line["meta_data"] if m["key"] != "_reduced_stock"]
         return self._adjust_stock(line, quantity)
 
     @staticmethod
-    def _reduced_quantity(line: dict[str, Any]) -> int | None:
+    def reduced_quantity(line: dict[str, Any]) -> int | None:
         entry = next((m for m in line["meta_data"] if m["key"] == "_reduced_stock"), None)
         return None if entry is None else int(entry["value"])
 
     def _set_reduced(self, line: dict[str, Any], quantity: int) -> None:
-        entry = next((m for m in line["meta_data"] if m["key"] == "_reduced_stock"), None)
-        if entry is None:
-            entry = {"id": self.store.next_meta_id(), "key": "_reduced_stock", "display_key": "_reduced_stock"}
-            line["meta_data"].append(entry)
-        entry["value"] = entry["display_value"] = str(quantity)
+        set_item_meta(line["meta_data"], "_reduced_stock", str(quantity), self.store.next_meta_id)
 
     def _refresh_derived(self, row: Row) -> None:
         row["payment_url"] = (f"/checkout/order-pay/{row['id']}/?pay_for_order=true"
@@ -344,8 +404,17 @@ class Orders(Resource):
         row["needs_payment"] = row["status"] in ("pending", "failed") and Decimal(row["total"]) > 0
         row["needs_processing"] = bool(row["line_items"])
 
+    def trash(self, row: Row) -> None:
+        """Trashing hands back the order's coupon uses and sales (`woocommerce_trash_order`)."""
+        row["status"] = "trash"
+        self.coupon_lines.settle_usage(row)
+        self._count_sales(row)
+
     def forget(self, row: Row) -> None:
+        self._count_sales(row, leaving=True)  # `woocommerce_before_delete_order`
         self._stock_reduced.discard(row["id"])
+        self.coupon_lines.forget(row["id"])
+        self.store.refunds.forget_order(row["id"])
         self.notes.pop(row["id"], None)
 
     def render_note(self, order_id: int, note: dict[str, Any], home: str) -> dict[str, Any]:
@@ -359,3 +428,14 @@ class Orders(Resource):
         if row["customer_id"]:
             links["customer"] = [{"href": f"{api_base}/customers/{row['customer_id']}"}]
         return links
+
+
+def _check_new_item(kind: str, item: dict[str, Any]) -> None:
+    """What a new item must name (`prepare_line_items`, `prepare_shipping_lines`, `prepare_fee_lines`)."""
+    if kind == "line_items" and not any(item.get(k) for k in ("product_id", "sku", "variation_id")):
+        if "product_id" not in item:
+            raise ApiError(400, "woocommerce_rest_required_product_reference", "Product ID or SKU is required.")
+    elif kind == "shipping_lines" and not item.get("method_id"):
+        raise ApiError(400, "woocommerce_rest_invalid_shipping_item", "Shipping method ID is required.")
+    elif kind == "fee_lines" and not item.get("name"):
+        raise ApiError(400, "woocommerce_rest_invalid_fee_item", "Fee name is required.")

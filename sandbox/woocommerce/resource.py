@@ -7,13 +7,11 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Collection
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .errors import ApiError, invalid_param, not_in_enum, not_of_type
+from .site import Site
 from .table import Row, Table
-
-if TYPE_CHECKING:
-    from .store import Store
 
 ITEM_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 API_PATH = "/wp-json/wc/v3"
@@ -26,7 +24,7 @@ class Resource:
     # Rows hold these URLs as paths; rendering puts the store URL in front, as the client reaches the store.
     url_fields: tuple[str, ...] = ()
 
-    def __init__(self, store: "Store") -> None:
+    def __init__(self, store: Site) -> None:
         self.store = store
         self.table = Table()
 

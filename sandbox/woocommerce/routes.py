@@ -8,20 +8,23 @@ from flask import Blueprint, Response, current_app, g, request
 
 from .errors import ApiError, missing_params
 from .fields import filter_fields
-from .listing import LIST_RULES, ListRules, api_link, is_true, list_headers, parse_list, variation_rules
+from .listing import LIST_RULES, ListRules, api_link, is_true, list_headers, parse_list, refund_rules, variation_rules
 from .resource import API_PATH, ITEM_METHODS, Resource
 from .store import Store
 from .table import Row
 
 API = API_PATH
-ALLOW = {"collection": "GET, POST", "item": "GET, POST, PUT, PATCH, DELETE", "batch": "POST, PUT, PATCH"}
+# A refund cannot be edited, only read or deleted (`refunds-r12-get-one-refund.json`).
+ALLOW = {"collection": "GET, POST", "item": "GET, POST, PUT, PATCH, DELETE", "batch": "POST, PUT, PATCH",
+         "refund": "GET, DELETE"}
 ROUTE_KINDS = {"api.list_items": "collection", "api.create_item": "collection", "api.list_variations": "collection",
                "api.create_variation": "collection", "api.batch": "batch", "api.list_categories": "collection",
-               "api.create_category": "collection", "api.list_order_notes": "collection"}
-RESOURCES = "<any(products, orders, customers):collection>"
+               "api.create_category": "collection", "api.list_order_notes": "collection",
+               "api.list_refunds": "collection", "api.create_refund": "collection", "api.get_refund": "refund"}
+RESOURCES = "<any(products, orders, customers, coupons):collection>"
 # WordPress validates a route's query parameters before its permission callback runs, so an anonymous list with a
 # bad parameter gets the 400, not the 401.
-VALIDATED_BEFORE_PERMISSION = frozenset({"api.list_items", "api.list_variations"})
+VALIDATED_BEFORE_PERMISSION = frozenset({"api.list_items", "api.list_variations", "api.list_refunds"})
 
 bp = Blueprint("api", __name__, url_prefix=API)
 
@@ -221,6 +224,29 @@ def list_order_notes(order_id: int) -> Response:
         orders.require(order_id)
         notes = [orders.render_note(order_id, note, home_url()) for note in reversed(orders.notes.get(order_id, []))]
     return json_response(notes)
+
+
+@bp.route("/orders/<int:order_id>/refunds", methods=["GET"])
+def list_refunds(order_id: int) -> Response:
+    """Newest first; an order that does not exist simply has none."""
+    return list_response(store().refunds, refund_rules(order_id))
+
+
+@bp.route("/orders/<int:order_id>/refunds", methods=["POST"])
+def create_refund(order_id: int) -> Response:
+    refunds = store().refunds
+    with store().lock:
+        row = store().create(refunds, _body(), lambda body: refunds.create_for(order_id, body))
+        return item_response(refunds, row, 201)
+
+
+@bp.route("/orders/<int:order_id>/refunds/<int:refund_id>", methods=["GET"])
+def get_refund(order_id: int, refund_id: int) -> Response:
+    refunds = store().refunds
+    with store().lock:
+        row = refunds.in_order(order_id, refund_id)
+        store().stats.reads[refunds.name] += 1
+        return item_response(refunds, row, written=False)
 
 
 @bp.route("", methods=["GET"])

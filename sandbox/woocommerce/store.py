@@ -1,8 +1,8 @@
 """The store: one WooCommerce site's state, its id sequences, clock and write counts. No HTTP here.
 
-Ids come from sequences as in WordPress: products, variations, orders and refunds share the posts sequence, customers
-use the users sequence (the admin is user 1), order items and meta entries have their own. Every operation runs under
-one re-entrant lock, so the threaded server sees each request's writes whole.
+Ids come from sequences as in WordPress: products, variations, orders, refunds and coupons share the posts sequence,
+customers use the users sequence (the admin is user 1), order items and meta entries have their own. Every operation
+runs under one re-entrant lock, so the threaded server sees each request's writes whole.
 """
 from __future__ import annotations
 
@@ -10,13 +10,17 @@ import itertools
 import random
 import threading
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from .clock import Clock, format_date
+from .coupons import Coupons
 from .customers import Customers
-from .errors import ApiError
+from .errors import ApiError, SavedThenRefused
 from .orders import Orders
 from .products import Products, Variations
+from .refunds import Refunds
 from .resource import Resource
 from .table import Row
 
@@ -58,6 +62,8 @@ class Store:
             self.products = Products(self)
             self.variations = Variations(self)
             self.orders = Orders(self)
+            self.refunds = Refunds(self)
+            self.coupons = Coupons(self)
             self.customers = Customers(self)
             self.customers.add_administrator()
 
@@ -85,7 +91,7 @@ class Store:
 
     def resource(self, name: str) -> Resource:
         return {"products": self.products, "orders": self.orders, "customers": self.customers,
-                "variations": self.variations}[name]
+                "variations": self.variations, "coupons": self.coupons, "refunds": self.refunds}[name]
 
     # --- operations, each counted once it has been applied ---------------------------------------------------
     def read(self, resource: Resource, row_id: Any) -> Row:
@@ -95,16 +101,22 @@ class Store:
             return row
 
     def create(self, resource: Resource, body: Any, create: Any = None) -> Row:
-        with self.lock:
-            row = (create or resource.create)(_object(body))
-            self.stats.writes[resource.name, "create"] += 1
-            return row
+        with self.lock, self._counted(resource, "create"):
+            return (create or resource.create)(_object(body))
 
     def update(self, resource: Resource, row: Row, body: Any) -> Row:
-        with self.lock:
-            updated = resource.update(row, _object(body))
-            self.stats.writes[resource.name, "update"] += 1
-            return updated
+        with self.lock, self._counted(resource, "update"):
+            return resource.update(row, _object(body))
+
+    @contextmanager
+    def _counted(self, resource: Resource, operation: str) -> Iterator[None]:
+        """Count a write once applied, also one saved before it was refused (an order's coupons)."""
+        try:
+            yield
+        except SavedThenRefused:
+            self.stats.writes[resource.name, operation] += 1
+            raise
+        self.stats.writes[resource.name, operation] += 1
 
     def delete(self, resource: Resource, row: Row, force: bool) -> Row:
         with self.lock:

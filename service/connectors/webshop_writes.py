@@ -19,6 +19,7 @@ from typing import Any
 
 from service.clients.transport import is_uncertain
 from service.clients.webshop import WebshopClient
+from service.connectors.bookkeeping import BOOK_KEY, Stock, book_of, new_book, stock_after, without_sync_fields
 from service.connectors.create_journal import CreateJournal
 from service.connectors.writes import WriteResult, same_value
 from service.errors import UpstreamError, UpstreamRejected, UpstreamUnavailable
@@ -98,7 +99,8 @@ class WebshopWriter:
     def _update(self, type_name: str, record_id: int, entity: PushedEntity, attempts: int = 2) -> str:
         path = self.client.path(type_name, record_id)
         current = self.client.call("GET", path)
-        changes = changes_for(entity.fields, current)
+        changes = changes_for(without_sync_fields(entity.fields), current)
+        changes.update(_bookkeeping_changes(entity.fields, current))
         origin_field = self.client.api.origin_field
         if entity.origin and not current.get(origin_field):
             changes[origin_field] = entity.origin
@@ -136,7 +138,7 @@ class WebshopWriter:
         return self._create(type_name, entity)
 
     def _create(self, type_name: str, entity: PushedEntity) -> str:
-        body = dict(entity.fields)
+        body = {**without_sync_fields(entity.fields), **_bookkeeping_changes(entity.fields, None)}
         if entity.origin:
             body[self.client.api.origin_field] = entity.origin
         attempted_at = self.client.transport.server_time()
@@ -156,3 +158,19 @@ class WebshopWriter:
         if entity.origin and isinstance(created, dict) and created.get(self.client.api.id_field) is not None:
             self.journal.note_made(type_name, entity.origin, int(created[self.client.api.id_field]))
         return "created"
+
+
+def _bookkeeping_changes(fields: dict[str, Any], record: dict[str, Any] | None) -> dict[str, Any]:
+    """Stock and the sync's bookkeeping (bookkeeping.py) as contract fields: `stock_quantity` (null: not managed) and
+    `metadata.sesam`, sent as a merge patch (docs/custom-webshop-api.md §3.1), so a key dropped is sent as null."""
+    metadata = (record or {}).get("metadata")
+    current_book = book_of(metadata.get(BOOK_KEY) if isinstance(metadata, dict) else None)
+    current = None if record is None else Stock(record.get("stock_quantity"), current_book.get("stock_applied"))
+    stock = stock_after(fields, current)
+    changes: dict[str, Any] = {}
+    if stock is not None and (current is None or current.level != stock.level):
+        changes["stock_quantity"] = stock.level
+    book = new_book(fields, current_book, stock)
+    if book != current_book:
+        changes["metadata"] = {BOOK_KEY: {**{key: None for key in current_book if key not in book}, **book}}
+    return changes

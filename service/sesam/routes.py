@@ -1,8 +1,10 @@
 """HTTP routes Sesam calls: `GET /entities/<type>` (JSON Pull), `POST /receiver/<type>` (JSON Push), `/health`."""
 from __future__ import annotations
 
+import binascii
 import hmac
 import logging
+from base64 import b64decode
 from typing import Any
 
 from flask import Blueprint, current_app, jsonify, request
@@ -19,13 +21,26 @@ bp = Blueprint("sesam", __name__)
 
 @bp.before_request
 def require_service_token() -> None:
+    """`Authorization: Bearer <SERVICE_TOKEN>`, or HTTP Basic with SERVICE_TOKEN as the password: a Sesam
+    `system:microservice` can only authenticate with `authentication: basic` (a `$SECRET` is substituted in the
+    system, never in a pipe's headers). The Basic user name is not a secret and is not checked."""
     token = current_app.config["SETTINGS"].service_token
     if token is None or request.endpoint == "sesam.health":
         return
-    header = request.headers.get("Authorization", "")
-    scheme, _, presented = header.partition(" ")
-    if scheme.lower() != "bearer" or not hmac.compare_digest(presented.encode(), token.value.encode()):
-        raise Unauthorized("missing or wrong bearer token (Authorization: Bearer <SERVICE_TOKEN>)")
+    scheme, _, credentials = request.headers.get("Authorization", "").partition(" ")
+    presented = {"bearer": credentials, "basic": _basic_password(credentials)}.get(scheme.lower())
+    if presented is None or not hmac.compare_digest(presented.encode(), token.value.encode()):
+        raise Unauthorized("missing or wrong service token (Authorization: Bearer <SERVICE_TOKEN>, or Basic with "
+                           "SERVICE_TOKEN as the password)")
+
+
+def _basic_password(credentials: str) -> str | None:
+    try:
+        decoded = b64decode(credentials, validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    _, colon, password = decoded.partition(":")
+    return password if colon else None
 
 
 @bp.get("/health")
@@ -70,8 +85,13 @@ def receiver(type_name: str) -> Any:
     check_content_type(request.headers.get("Content-Type"))
     sequences = current_app.config["SEQUENCES"]
     sequences.check(type_name, params)
-    text = read_body(request.stream, request.content_length, current_app.config["SETTINGS"].max_body_bytes)
-    entities = parse_batch(text, connector.entity_shape(type_name))
+    try:
+        text = read_body(request.stream, request.content_length, current_app.config["SETTINGS"].max_body_bytes)
+        entities = parse_batch(text, connector.entity_shape(type_name))
+    except InvalidRequest as refused:
+        log.warning("push %s/%s refused, nothing written: %s %s", connector.system, type_name, refused.message,
+                    "; ".join(refused.details.get("problems", [])[:20]))
+        raise
     del text  # only the entities are needed from here on
     result = connector.write_batch(type_name, entities)
     sequences.advance(type_name, params)  # received in sequence, whatever became of single entities

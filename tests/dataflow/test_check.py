@@ -10,6 +10,8 @@ import pytest
 from config_fixture import fixture_pipes, fixture_systems, write_config
 
 from dataflow.check import check_config
+from emulator.retries import retry_setting
+from emulator.systems import System
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -57,6 +59,17 @@ def _unimplemented_transform(pipes: Pipes) -> None:
     pipes["customwebshop-product-enrich"]["transform"]["rules"]["default"].append(["no-such-transform", "x"])
 
 
+def _secret_in_a_pipe(pipes: Pipes) -> None:
+    pipes["customwebshop-product-share"]["sink"]["headers"] = {"Authorization": "Bearer $SECRET(service-token)"}
+
+
+def _untrackable_hops(pipes: Pipes) -> None:
+    rules = pipes["customwebshop-product-transform"]["transform"]["rules"]
+    spec = rules["default"][0][2][1][1]
+    rules["default"][0][2] = ["first", ["map", ["first", ["hops", {**spec, "where": [["eq", "_.", "ce.sku-key"]]}]],
+                                        "_S.sku-key"]]
+
+
 def _python_transform(pipes: Pipes) -> None:
     pipes["customwebshop-product-enrich"]["transform"] = {"type": "http", "system": "customwebshop", "url": "/x"}
 
@@ -76,6 +89,9 @@ def _python_transform(pipes: Pipes) -> None:
     (_unimplemented_function, "DTL function 'no-such-fn' is not supported"),
     (_unimplemented_transform, "DTL transform function 'no-such-transform' is not supported"),
     (_python_transform, "transform type 'http' is not run by the offline runner"),
+    (_untrackable_hops, "pipe customwebshop-product-transform: rule 'default': hops 'ce' "
+                        "(customwebshop-product-enrich) cannot be tracked"),
+    (_secret_in_a_pipe, "pipe customwebshop-product-share: uses $SECRET(..), which a node substitutes only in systems"),
 ])
 def test_each_kind_of_problem_is_caught(tmp_path: Path, breakage: Callable[[Pipes], None], expected: str) -> None:
     pipes = fixture_pipes()
@@ -129,3 +145,40 @@ def test_every_problem_is_listed_not_only_the_first(tmp_path: Path) -> None:
 @pytest.mark.skipif(not (REPO / "sesam-config").is_dir(), reason="sesam-config/ is not generated in this branch yet")
 def test_the_repository_config_has_no_problems() -> None:
     assert check_config(REPO / "sesam-config") == []
+
+
+def test_the_service_token_travels_as_the_systems_basic_password() -> None:
+    # security.rst: secrets only in systems; configuration-systems-microservice.rst: authentication basic|digest
+    for path in (REPO / "sesam-config" / "pipes").glob("*.conf.json"):
+        assert "$SECRET" not in path.read_text(encoding="utf-8"), path.name
+    for name in ("woocommerce", "customwebshop"):
+        system = json.loads((REPO / "sesam-config" / "systems" / f"{name}.conf.json").read_text(encoding="utf-8"))
+        assert (system["authentication"], system["username"], system["password"]) == (
+            "basic", "sesam", "$SECRET(service-token)")
+        assert "headers" not in system
+
+
+def test_share_pumps_retry_as_the_receivers_answer() -> None:
+    # The pump's own retry property would win over the system's strategy (configuration-systems-url.rst): as a node
+    # reads them, a 4xx is dead-lettered at once, 429 and 503 are retried with a delay.
+    for system_id in ("woocommerce", "customwebshop"):
+        spec = json.loads((REPO / "sesam-config" / "systems" / f"{system_id}.conf.json").read_text(encoding="utf-8"))
+        system = System(system_id, spec, None)
+        for type_name in ("order", "product", "customer"):
+            path = REPO / "sesam-config" / "pipes" / f"{system_id}-{type_name}-share.conf.json"
+            pump = json.loads(path.read_text(encoding="utf-8"))["pump"]
+            effective = {status: (retry_setting("max_retries_per_entity", status, pump, system),
+                                  retry_setting("write_retry_delay", status, pump, system))
+                         for status in (400, 413, 422, 431, 429, 503, 500)}
+            assert effective == {400: (0, 0), 413: (0, 0), 422: (0, 0), 431: (0, 0), 429: (30, 60), 503: (30, 60),
+                                 500: (5, 60)}, path.name
+
+
+def test_global_pipes_are_marked_global_and_collect_pipes_accept_an_empty_source() -> None:
+    # data-management.rst: a global pipe carries "metadata": {"global": true}; configuration-sources-json.rst:
+    # if_source_empty "fail" fails every run that reads nothing, incremental ones included
+    for path in (REPO / "sesam-config" / "pipes").glob("*.conf.json"):
+        pipe = json.loads(path.read_text(encoding="utf-8"))
+        assert (pipe.get("metadata") == {"global": True}) == pipe["_id"].startswith("global-"), path.name
+        if pipe["_id"].endswith("-collect"):
+            assert pipe["source"]["alternatives"]["prod"]["if_source_empty"] == "accept", path.name

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -91,19 +93,25 @@ def test_products_merge_on_sku_and_customers_on_email_orders_never(source: str, 
 
 
 def test_a_one_way_property_is_synced_one_way_and_explained_the_other() -> None:
-    """WooCommerce computes `total_tax`: it flows into the Custom Webshop's `tax_total` and never back."""
+    """WooCommerce computes an order's `total` from its lines: it flows into the Custom Webshop's `grand_total` and
+    never back."""
     forward = _sections(render_document(WOO, "customwebshop"))["WooCommerce Order to Custom Webshop Order"]
     backward = _sections(render_document("customwebshop", WOO))["Custom Webshop Order to WooCommerce Order"]
     synced, not_synced = _tables(forward)[0], _tables(backward)[-1]
-    assert ["total_tax", "tax_total", '"string (decimal)"'] in synced
-    assert not any(row[:2] == ["total_tax", "tax_total"] for row in _tables(forward)[-1])
-    assert ["tax_total", "total_tax", "never written into WooCommerce: read-only in WooCommerce"] \
-        in not_synced
-    assert not any(row[0] == "tax_total" for row in _tables(backward)[0])
-    # The Custom Webshop does feed `shipping_total`, but WooCommerce never receives it.
-    assert ["shipping_total", "shipping_total", "never written into WooCommerce: read-only in WooCommerce (the sum "
-            "of its shipping lines)"] in not_synced
-    assert not any(row[0] == "shipping_total" for row in _tables(backward)[0])
+    assert ["total", "grand_total", '"string (decimal)"'] in synced
+    assert not any(row[:2] == ["total", "grand_total"] for row in _tables(forward)[-1])
+    reason = next(row[2] for row in not_synced if row[:2] == ["grand_total", "total"])
+    assert reason.startswith("never written into WooCommerce: WooCommerce computes it from its lines")
+    assert not any(row[0] == "grand_total" for row in _tables(backward)[0])
+
+
+def test_money_wooCommerce_cannot_hold_as_such_is_written_as_the_lines_it_totals() -> None:
+    """WooCommerce totals an order from its items (FACTS §4): the webshop's shipping reaches it as a shipping line,
+    its fees, discount and tax as fee lines, and the documents name the WooCommerce property that is written."""
+    backward = _sections(render_document("customwebshop", WOO))["Custom Webshop Order to WooCommerce Order"]
+    synced = _tables(backward)[0]
+    assert ["shipping_total", "shipping_lines", '"string (decimal)"'] in synced
+    assert {row[0] for row in synced if row[1] == "fee_lines"} == {"fee_total", "discount_total", "tax_total"}
 
 
 @pytest.mark.parametrize(("source", "target"), DIRECTIONS)
@@ -157,16 +165,26 @@ def test_the_command_writes_config_and_documents_and_check_lists_stale_ones(
         render_diagram(load_pipes(root / "sesam-config"))
     assert (root / document_path(WOO, "customwebshop")).read_text(encoding="utf-8") == \
         render_document(WOO, "customwebshop")
-    assert main(["--check", "--root", str(root)]) == 0
     capsys.readouterr()
+    assert main(["--check", "--root", str(root)]) == 0
+    assert capsys.readouterr().out.strip().endswith(
+        "documents with what dataflow/model.py generates, and 6 expected outputs with what the pipes produce on the "
+        "test data (as sesam test does): all up to date")
+    assert main(["--root", str(root)]) == 0
+    assert capsys.readouterr().out.startswith("nothing changed: "), "a second run writes nothing and says so"
     (root / "docs/dataflow.md").write_text("edited by hand\n", encoding="utf-8")
     edited = root / "sesam-config/pipes/global-order.conf.json"
     edited.write_text(edited.read_text(encoding="utf-8").replace('"type": "pipe"', '"type": "pipe", "x": 1'),
                       encoding="utf-8")
     assert main(["--check", "--root", str(root)]) == 1
-    assert capsys.readouterr().err.strip().splitlines() == [
+    captured = capsys.readouterr()
+    assert captured.err.strip().splitlines() == [
         "out of date: sesam-config/pipes/global-order.conf.json (run: python -m dataflow)",
         "out of date: docs/dataflow.md (run: python -m dataflow)"]
+    assert captured.out.strip().endswith("not the expected outputs (sesam-config/ itself is out of date): 2 out of date")
+    assert main(["--root", str(root)]) == 0
+    assert capsys.readouterr().out.strip().splitlines() == ["wrote sesam-config/pipes/global-order.conf.json",
+                                                            "wrote docs/dataflow.md"]
 
 
 def test_sesam_config_is_what_the_model_generates() -> None:
@@ -178,4 +196,17 @@ def test_sesam_config_is_what_the_model_generates() -> None:
 def test_expected_outputs_are_what_the_pipes_produce_on_the_test_data() -> None:
     """QA's `sesam test` compares a node's output with expected/; offline we must get the same."""
     from dataflow.__main__ import expected_outputs
-    assert expected_outputs(REPO, update=False) == []
+    assert expected_outputs(REPO) == (6, [])
+
+
+def test_sesam_test_as_the_readme_writes_it_passes() -> None:
+    """What sesam test would do with sesam-config/ (upload testdata/, run, verify expected/), offline: every output
+    pipe has its spec, every test data file feeds an http_endpoint, no --secret is needed."""
+    command = "python -m emulator test sesam-config"
+    assert command in (REPO / "README.md").read_text(encoding="utf-8")
+    done = subprocess.run([sys.executable, *command.split()[1:]], cwd=REPO, capture_output=True, text=True,
+                          timeout=300, check=False)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    shares = sorted(path.name[: -len(".conf.json")] for path in (REPO / "sesam-config/pipes").glob("*-share.conf.json"))
+    assert [line.split()[1] for line in done.stdout.splitlines() if line.startswith("PASS ")] == shares
+    assert "warning" not in done.stderr

@@ -47,6 +47,7 @@ def test_records_created_in_woocommerce_appear_in_the_webshop(world: World):
     world.sync()
     assert world.writes() == writes and len(world.shop_list("products")) == 1, "linked: nothing created twice"
     world.assert_quiet()
+    world.assert_agree()
 
 
 def test_records_created_in_the_webshop_appear_in_woocommerce(world: World):
@@ -65,6 +66,7 @@ def test_records_created_in_the_webshop_appear_in_woocommerce(world: World):
     assert (customer["email"], customer["first_name"], customer["billing"]["city"],
             customer["billing"]["phone"]) == ("grace@example.test", "Grace", "Arlington", "555-2")
     world.assert_quiet()
+    world.assert_agree()
 
 
 # 2. An edit of each mapped property on either side reaches the other side.
@@ -86,6 +88,7 @@ def test_edits_flow_both_ways(world: World):
     assert (back["description"], back["stock_quantity"], back["manage_stock"], back["name"]) == \
         ("Soft", 4, True, "Armchair")
     world.assert_quiet()
+    world.assert_agree()
 
 
 # 3. A delete on either side reaches the other; a record deleted for good in WooCommerce is caught by the rescan.
@@ -113,6 +116,7 @@ def test_deletes_propagate_both_ways_and_the_rescan_catches_permanent_deletes(wo
     world.sync()
     assert world.shop_get("products", shop_products["GONE"]["id"]).status_code == 404
     world.assert_quiet()
+    world.assert_agree()
 
 
 # 4. Records that already exist on both sides link up: no duplicates, and after linking, edits flow.
@@ -132,6 +136,7 @@ def test_existing_records_with_the_same_sku_or_email_link_up(world: World):
     world.sync()
     assert world.woo_list("customers")[0]["last_name"] == "Linked"
     world.assert_quiet()
+    world.assert_agree()
 
 
 # 5. An order created with its new customer and products lands pointing at the right records on the other side.
@@ -155,6 +160,7 @@ def test_an_order_with_new_customer_and_products_lands_with_translated_reference
     assert (shop_order["status"], shop_order["currency"], shop_order["grand_total"], shop_order["note"],
             shop_order["order_number"]) == ("processing", "USD", "25.00", "ring twice", order["number"])
     world.assert_quiet()
+    world.assert_agree()
 
 
 def test_a_webshop_order_reaches_woocommerce_with_its_customer_and_products(world: World):
@@ -173,6 +179,7 @@ def test_a_webshop_order_reaches_woocommerce_with_its_customer_and_products(worl
         [(product["id"], 2, "80.00")]
     assert woo_meta(order, "sesam_origin").startswith("customwebshop-order:")
     world.assert_quiet()
+    world.assert_agree()
 
 
 # 6. Conflicting edits of the same record on both sides between two runs: the later edit wins on both sides.
@@ -197,6 +204,7 @@ def test_the_later_of_two_conflicting_edits_wins_on_both_sides(world: World):
     assert world.woo_get("products", product["id"])["name"] == "Vase (woo last)"
     assert world.shop_get("products", shop_product["id"]).json()["name"] == "Vase (woo last)"
     world.assert_quiet()
+    world.assert_agree()
 
 
 # 8. Faults: no duplicates, no lost updates, no deletes from a failed or empty read.
@@ -221,6 +229,7 @@ def test_faults_cause_no_duplicates_no_lost_updates_and_no_deletes(world: World)
     world.sync()
     assert "P0 edited" in {p["name"] for p in world.shop_list("products")}
     world.assert_quiet()
+    world.assert_agree()
 
 
 # 9. A full reset (every pipe re-reads from the start) writes nothing upstream when both sides are in sync.
@@ -233,3 +242,4 @@ def test_a_full_reset_writes_nothing_when_in_sync(world: World, tmp_path):
     world.state = tmp_path / "a fresh node"  # every dataset and offset forgotten
     world.sync()
     assert world.writes() == writes, "re-reading everything from the start changed nothing upstream"
+    world.assert_agree()

@@ -5,6 +5,7 @@ Bad input changes nothing: the fuzz test checks the sandbox's write counter, not
 from __future__ import annotations
 
 import json
+from base64 import b64encode
 
 import requests
 from hypothesis import HealthCheck, given, settings
@@ -103,6 +104,23 @@ def test_service_token_guards_everything_but_health(woo: Woo, serve_service):
     right = {"Authorization": "Bearer sesam-shared-secret"}
     assert requests.get(f"{service.url}/entities/order", headers=right).status_code == 200
     assert "sesam-shared-secret" not in requests.get(f"{service.url}/entities/order", headers=wrong).text
+
+
+def test_service_token_as_basic_password(woo: Woo, serve_service):
+    # What a Sesam system:microservice sends with "authentication": "basic" (configuration-systems-microservice.rst);
+    # the user name is not a secret and is not checked.
+    service = serve_service(woo_settings(woo.url, service_token=Secret("sesam-shared-secret")))
+    url = f"{service.url}/entities/order"
+    for user in ("sesam", "anyone", ""):
+        assert requests.get(url, auth=(user, "sesam-shared-secret")).status_code == 200
+        assert requests.post(f"{service.url}/receiver/order", json=[],
+                             auth=(user, "sesam-shared-secret")).status_code == 200
+    assert requests.get(url, auth=("sesam", "sesam-shared-secreT")).status_code == 401
+    assert requests.get(url, auth=("sesam-shared-secret", "")).status_code == 401, "the token is the password"
+    for broken in ("Basic !!!", "Basic " + b64encode(b"no-colon").decode(), "Basic " + b64encode(b"\xff:x").decode(),
+                   "Digest sesam-shared-secret"):
+        answer = requests.get(url, headers={"Authorization": broken})
+        assert answer.status_code == 401 and "sesam-shared-secret" not in answer.text
 
 
 json_values = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),

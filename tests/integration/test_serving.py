@@ -1,4 +1,4 @@
-"""The service as it runs in production: gunicorn with gunicorn.conf.py, in its own process."""
+"""The service as it runs in production: `python -m service` (gunicorn with gunicorn.conf.py), in its own process."""
 from __future__ import annotations
 
 import os
@@ -23,7 +23,7 @@ def free_port() -> int:
 
 def gunicorn(env: dict[str, str]) -> subprocess.Popen[str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("WOOCOMMERCE_", "WEBSHOP_", "SYSTEM"))}
-    return subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "service.app:create_app()"],
+    return subprocess.Popen([sys.executable, "-m", "service"],
                             cwd=ROOT, env={**clean, **env}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
@@ -32,7 +32,7 @@ def wait_for_health(port: int) -> None:
         try:
             requests.get(f"http://127.0.0.1:{port}/health", timeout=1)
             return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # a listening master whose worker still boots
             time.sleep(0.1)
 
 

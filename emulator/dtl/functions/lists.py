@@ -8,7 +8,7 @@ from typing import Any
 from emulator.dtl.engine import Context, function, is_true
 from emulator.dtl.functions.arguments import arithmetic, check_arguments, first_value, number_of, with_optional_function
 from emulator.errors import DTLError
-from emulator.values import as_list, flatten_once, sort_key
+from emulator.values import as_list, contains, flatten_once, sort_key
 
 
 @function("list")
@@ -81,7 +81,7 @@ def slice_(*args: Any) -> list[Any]:
 def in_(values: Any, items: Any) -> bool:
     """True if every value in VALUES is in ITEMS; false for null or empty VALUES."""
     wanted, pool = as_list(values), as_list(items)
-    return bool(wanted) and all(value in pool for value in wanted)
+    return bool(wanted) and all(contains(pool, value) for value in wanted)
 
 
 def _keyed(name: str, action: Callable[[list[Any], list[Any]], Any], keep_single: bool = False) -> None:
@@ -107,7 +107,7 @@ def _distinct(items: list[Any], keys: list[Any]) -> list[Any]:
     seen: list[Any] = []
     kept = []
     for item, key in zip(items, keys):
-        if key not in seen:
+        if not contains(seen, key):
             seen.append(key)
             kept.append(item)
     return kept

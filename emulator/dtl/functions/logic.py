@@ -8,7 +8,7 @@ from typing import Any
 from emulator.dtl.engine import Context, function, is_true
 from emulator.dtl.functions.arguments import check_arguments, first_value, with_optional_function
 from emulator.errors import DTLError
-from emulator.values import as_list, sort_key
+from emulator.values import as_list, same_value, sort_key
 
 
 # --- comparisons and boolean logic (dtl-functions-comparisons.rst, dtl-functions-boolean-logic.rst) --------------
@@ -16,8 +16,8 @@ from emulator.values import as_list, sort_key
 
 @function("eq")
 def eq(left: Any, right: Any) -> bool:
-    """"Coerces the values … into lists and compares those lists" (exact match, not intersection)."""
-    return as_list(left) == as_list(right)
+    """"Coerces the values … into lists and compares those lists" (exact match, not intersection; `true` is not 1)."""
+    return same_value(as_list(left), as_list(right))
 
 
 @function("neq")
@@ -55,16 +55,12 @@ def not_(args: list[Any], ctx: Context) -> bool:
     return not and_(args, ctx)
 
 
-def _trueish(value: Any) -> bool:
-    """`["all", ["list", 1, 2, 3]]` "Returns true because all arguments evaluate to true"."""
-    return bool(value) and value is not False
-
-
 def _quantifier(name: str, combine: Callable[[Any], bool]) -> None:
     def call(args: list[Any], ctx: Context) -> bool:
         test, values = with_optional_function(args, ctx, name)
         if test is None:
-            return combine(_trueish(v) for v in as_list(values))
+            # `["all", ["list", 1, 2, 3]]` "Returns true because all arguments evaluate to true"
+            return combine(is_true(v) for v in as_list(values))
         return combine(is_true(ctx.bind(v).evaluate(test)) for v in as_list(values))
 
     function(name, lazy=True)(call)
@@ -102,7 +98,7 @@ def case_eq(args: list[Any], ctx: Context) -> Any:
     if not args:
         raise DTLError("case-eq takes VALUE, then VALUE_N/THEN pairs and an optional ELSE")
     value = ctx.evaluate(args[0])
-    return _first_match(args[1:], lambda candidate: ctx.evaluate(candidate) == value, ctx)
+    return _first_match(args[1:], lambda candidate: same_value(ctx.evaluate(candidate), value), ctx)
 
 
 # --- nulls (dtl-functions-nulls.rst) ------------------------------------------------------------------------------

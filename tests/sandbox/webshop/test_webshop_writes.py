@@ -21,7 +21,7 @@ def test_create_fills_defaults_and_read_only_fields(api: Api) -> None:
     assert response.json() == {
         "id": 1, "sku": "SKU-1", "name": "Product 1", "description": "", "price": "10.00", "sale_price": None,
         "stock_quantity": None, "status": "publish", "weight": None, "categories": [], "origin": None,
-        "created_at": FROZEN_AT, "updated_at": FROZEN_AT, "version": 1}
+        "metadata": {}, "created_at": FROZEN_AT, "updated_at": FROZEN_AT, "version": 1}
     assert api.get("/products/1").json() == response.json()
 
 
@@ -71,6 +71,34 @@ def test_unique_values_clash_case_insensitively_naming_the_holder(api: Api) -> N
                                "field": "email", "existing_id": first["id"]}
     other, holder = api.create("products", product(2)), api.create("products", product(3))
     assert api.patch(f"/products/{other['id']}", json={"sku": "sku-3"}).json()["existing_id"] == holder["id"]
+
+
+def test_origin_is_unique_among_live_records_compared_exactly(api: Api) -> None:
+    """docs/custom-webshop-api.md §3.1: only the shop can make "look up by origin, then create" atomic."""
+    first = api.create("orders", order(None, None, origin="wc-7"))
+    response = api.post("/orders", json=order(None, None, origin="wc-7"))
+    assert response.status_code == 409
+    assert response.json() == {"error": "duplicate", "message": "origin is already used by orders/1",
+                               "field": "origin", "existing_id": first["id"]}
+    other = api.create("orders", order(None, None, origin="WC-7"))
+    assert api.patch(f"/orders/{other['id']}", json={"origin": "wc-7"}).json()["existing_id"] == first["id"]
+    assert api.put(f"/orders/{other['id']}", json=order(None, None, origin="wc-7")).status_code == 409
+    assert api.get(f"/orders/{other['id']}").json()["version"] == 1
+    assert api.patch(f"/orders/{first['id']}", json={"origin": "wc-7", "note": "same origin"}).status_code == 200
+
+
+def test_the_unique_value_clash_is_reported_before_the_origin_clash(api: Api) -> None:
+    first = api.create("products", product(1, origin="wc-1"))
+    response = api.post("/products", json=product(1, origin="wc-1"))
+    assert (response.json()["field"], response.json()["existing_id"]) == ("sku", first["id"])
+
+
+def test_a_deleted_records_origin_is_free_but_its_tombstone_keeps_it(api: Api) -> None:
+    first = api.create("customers", customer(1, origin="wc-3"))
+    api.delete(f"/customers/{first['id']}").raise_for_status()
+    again = api.create("customers", customer(2, origin="wc-3"))
+    tombstone = api.scan("customers", include_deleted="true")[0]
+    assert (tombstone["id"], tombstone["origin"], again["origin"]) == (first["id"], "wc-3", "wc-3")
 
 
 def test_a_deleted_records_unique_value_can_be_used_again_with_a_new_id(api: Api) -> None:

@@ -37,7 +37,7 @@ class Replay:
     paths and bodies are translated through the map before sending.
     """
 
-    ITEM_KINDS = ("line_items", "shipping_lines", "fee_lines")
+    ITEM_KINDS = ("line_items", "shipping_lines", "fee_lines", "coupon_lines")
     ID_KEYS = frozenset({"id", "product_id", "variation_id", "customer_id", "resource_id"})
     ID_LIST_PARAMS = frozenset({"include", "exclude", "customer", "product", "parent"})
 
@@ -111,8 +111,10 @@ def order_summary(order: dict[str, Any], ids: dict[int, int] | None = None) -> d
         "line_items": [(mapped.get(i["product_id"], i["product_id"]), i["quantity"], i["subtotal"], i["total"],
                         i["price"], sorted((m["key"], m["value"]) for m in i["meta_data"]))
                        for i in order["line_items"]],
-        "shipping_lines": [i["total"] for i in order["shipping_lines"]],
-        "fee_lines": [(i["name"], i["total"]) for i in order["fee_lines"]],
+        "shipping_lines": [(i["method_id"], i["method_title"], i["instance_id"], i["total"])
+                           for i in order["shipping_lines"]],
+        "fee_lines": [(i["name"], i["tax_class"], i["tax_status"], i["amount"], i["total"])
+                      for i in order["fee_lines"]],
     }
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 from hypothesis import given, settings
@@ -60,18 +61,20 @@ def test_scan_of_an_empty_list_is_one_request():
 
 
 def test_ordered_map_keeps_order_with_bounded_lookahead():
-    in_flight, peak = 0, 0
-    lock = threading.Lock()
+    """Memory stays flat: however long the input, no more than `lookahead` chunks are taken from it before their
+    results are consumed (an implementation that submits everything at once takes all 50 before the first result)."""
+    taken = 0
 
-    def work(n: int) -> int:
-        nonlocal in_flight, peak
-        with lock:
-            in_flight += 1
-            peak = max(peak, in_flight)
-        with lock:
-            in_flight -= 1
-        return n * n
+    def chunks() -> Iterator[int]:
+        nonlocal taken
+        for n in range(50):
+            taken += 1
+            yield n
 
+    held, results = [], []
     with ThreadPoolExecutor(8) as pool:
-        assert list(ordered_map(work, range(50), executor=pool, lookahead=3)) == [n * n for n in range(50)]
-    assert peak <= 3
+        for consumed, result in enumerate(ordered_map(lambda n: n * n, chunks(), executor=pool, lookahead=3), 1):
+            held.append(taken - consumed + 1)  # taken, not yet handed over, counting the one in hand
+            results.append(result)
+    assert results == [n * n for n in range(50)]
+    assert max(held) == 3, "fetches run ahead, by the look-ahead and no further"
