@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import Blueprint, current_app, jsonify, request
 
+from service.connectors.writes import WriteResult
 from service.errors import InvalidRequest, Unauthorized
 from service.sesam.batch import check_content_type, parse_batch, read_body
 from service.sesam.pull import stream_entities
@@ -95,16 +96,20 @@ def receiver(type_name: str) -> Any:
     del text  # only the entities are needed from here on
     result = connector.write_batch(type_name, entities)
     sequences.advance(type_name, params)  # received in sequence, whatever became of single entities
+    return _answer(result, len(entities), f"push {connector.system}/{type_name}: {len(entities)} entities")
+
+
+def _answer(result: WriteResult, pushed: int, describe: str) -> Any:
+    """200 with the counts; else 422 (retrying cannot help) or 503 (it can), naming each entity not applied."""
     summary = result.summary()
-    describe = f"push {connector.system}/{type_name}: {len(entities)} entities {summary}"
     if not result.failures:
-        log.info("%s", describe)
+        log.info("%s %s", describe, summary)
         return jsonify(summary)
     retriable = any(f.retriable for f in result.failures)
-    log.warning("%s, %d not applied (%s): %s", describe, len(result.failures),
+    log.warning("%s %s, %d not applied (%s): %s", describe, summary, len(result.failures),
                 "retriable" if retriable else "refused", "; ".join(f.logged() for f in result.failures[:20]))
     body = {"error": "UpstreamUnavailable" if retriable else "UpstreamRejected",
-                 "message": f"{len(result.failures)} of {len(entities)} entities were not applied"
-                            + ("; retrying can help" if retriable else "; retrying the same data cannot help"),
-                 "failed": [f.as_json() for f in result.failures], **summary}
+            "message": f"{len(result.failures)} of {pushed} entities were not applied"
+                       + ("; retrying can help" if retriable else "; retrying the same data cannot help"),
+            "failed": [f.as_json() for f in result.failures], **summary}
     return jsonify(body), 503 if retriable else 422
