@@ -211,9 +211,9 @@ class Audit:
                 findings.append(Finding(DISAGREEMENT, type_name, name, detail + refused))
         return findings
 
-    def _resolve(self, ni: str) -> str:
+    def _resolve(self, ni: str) -> str | None:
         found = self.by_ni.get(ni)
-        return f"{found[0]}#{found[1]}" if found is not None else ni
+        return f"{found[0]}#{found[1]}" if found is not None else None
 
     # -- reasons ----------------------------------------------------------------------------------------------
     def _refusals(self, source: DeadLetters) -> dict[str, str]:

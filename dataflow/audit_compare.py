@@ -2,7 +2,8 @@
 `compare_keys`): the differences found, each with the path inside the value where the sides part.
 
 References (NI values such as `~:woocommerce-customer:5`) are compared by what they point at: the two sides agree
-when both point at records the merge linked, whatever their ids. Blank values (null, "" and []) are all the same.
+when both point at records the merge linked, whatever their ids. A reference to a record neither shop holds (a
+product deleted for good) is no reference. Blank values (null, "" and []) are all the same.
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from typing import Any
 from dataflow.model import Comparison
 from emulator.values import DECIMAL_PREFIX, is_ni
 
-Resolve = Callable[[str], str]   # an NI → what it points at (the merged record's id), or the NI when unlinked
+Resolve = Callable[[str], "str | None"]  # an NI → the merged record it points at; None when no shop holds it
 Difference = tuple[str, Any, Any]  # (path inside the value, woocommerce value, customwebshop value)
 
 
@@ -31,9 +32,19 @@ def differences(woo: Any, shop: Any, compare: str, keys: dict[str, str], resolve
                 for difference in differences(woo.get(key), shop.get(key), keys.get(_bare(key), compare), keys,
                                               resolve, f"{where}.{_bare(key)}" if where else _bare(key))]
     if isinstance(woo, list) and isinstance(shop, list) and len(woo) == len(shop):
+        if compare == Comparison.UNORDERED:  # the same items in any order: compare them in one canonical order
+            woo, shop = (sorted(items, key=lambda item: _sort_key(item, keys, resolve)) for items in (woo, shop))
+            compare = Comparison.EXACT
         return [difference for index, (left, right) in enumerate(zip(woo, shop))
                 for difference in differences(left, right, compare, keys, resolve, f"{where}[{index}]")]
     return [] if _same(woo, shop, compare, resolve) else [(where, woo, shop)]
+
+
+def _sort_key(item: Any, keys: dict[str, str], resolve: Resolve) -> str:
+    if isinstance(item, dict):
+        item = {_bare(key): _canonical(value, keys.get(_bare(key), Comparison.EXACT), resolve)
+                for key, value in item.items()}
+    return json.dumps(item, sort_keys=True, default=str)
 
 
 def _bare(key: str) -> str:
@@ -50,7 +61,8 @@ def _canonical(value: Any, compare: str, resolve: Resolve) -> Any:
     if is_blank(value):
         return None
     if is_ni(value):
-        return ("reference", resolve(value))
+        target = resolve(value)
+        return None if target is None else ("reference", target)
     if isinstance(value, str) and value.startswith(DECIMAL_PREFIX):
         value = value[len(DECIMAL_PREFIX):]
     if compare == Comparison.DECIMAL:

@@ -132,6 +132,21 @@ def _section(entity_type: EntityType, source: Side, target: Side) -> Iterator[st
     yield from _list_table([f"{src} Property", f"{tgt} Property", "Reason"], _not_synced_rows(entity_type, source,
                                                                                                 target))
     yield ""
+    known = [prop for prop in synced if prop.known_difference]
+    if known:
+        yield f"The following properties may legitimately differ between a {src} and a {tgt}; the agreement " \
+              "audit reports each as a known difference:"
+        yield ""
+        yield from (f"- ``{target.name(prop)}``: {_rst(prop.known_difference)}" for prop in known)
+        yield ""
+    constraints = [c for c in entity_type.constraints if c.target in (None, target.system)]
+    if constraints:
+        shop = target.title if target.system == WOO else f"the {target.title}"
+        yield f"A {src} meets these rules of {shop} on its way there, and this is what happens when it does not:"
+        yield ""
+        yield from _list_table(["Property", "Rule", "What happens"],
+                               [[c.property, _rst(c.rule), _rst(c.outcome)] for c in constraints])
+        yield ""
     yield ""
 
 

@@ -79,6 +79,7 @@ class Comparison:
     EXACT = "exact"
     DECIMAL = "decimal"           # money: "80" is "80.00"
     CASELESS = "caseless"         # text that matches case-insensitively is the same
+    UNORDERED = "unordered"       # a list whose order does not count (an order's lines)
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,20 @@ class MergeRule:
     woo: str                      # the documented property pair…
     shop: str
     key: str                      # …and the normalised key both enrich pipes add (`<ns>:<key>`)
+
+
+@dataclass(frozen=True)
+class Constraint:
+    """A rule one shop holds its data to that the other does not, and what happens to a record that breaks it on its
+    way there (`target`: the shop whose rule it is; None: both)."""
+    target: str | None
+    property: str
+    rule: str
+    outcome: str
+
+
+REFUSED = ("refused by the target: the receiver answers with the shop's own field-level reason, the share pipe "
+           "dead-letters the record, and the audit lists it")
 
 
 @dataclass(frozen=True)
@@ -98,6 +113,7 @@ class EntityType:
     not_synced: tuple[tuple[str, str], ...]   # (WooCommerce property, why it is deliberately not synced)
     stock: bool = False           # has a stock level both shops sell from (README, "Stock")
     label: str = ""               # the common property that names a record for people (audit reports)
+    constraints: tuple[Constraint, ...] = ()
 
 
 def _plain(type_name: str, common: str, woo: str | None = None, shop: str | None = None,
@@ -190,6 +206,19 @@ PRODUCT = EntityType(
                 ("images, tags, dimensions, shipping_class, tax_status", "no counterpart in the Custom Webshop model"),
                 ("price", "read-only in WooCommerce; derived from regular_price and sale_price")),
     stock=True, label="sku",
+    constraints=(
+        Constraint(None, "sku", "unique among live products in both shops, compared ignoring case; WooCommerce "
+                   "shares the space with its variations and a trashed product keeps its SKU",
+                   "products with the same SKU link up instead of being created twice; a SKU held by a trashed "
+                   "WooCommerce product is " + REFUSED),
+        Constraint(SHOP, "sku", "required, 1–100 characters (WooCommerce allows none)", REFUSED),
+        Constraint(SHOP, "status", "publish, draft, pending or private (WooCommerce also has `future`)", REFUSED),
+        Constraint(SHOP, "weight", "a decimal number of kilograms (WooCommerce stores any text)", REFUSED),
+        Constraint(SHOP, "price", "required, two decimals", "an empty WooCommerce `regular_price` never empties "
+                   "it (a new webshop product gets `0.00`)"),
+        Constraint(WOO, "categories", "one category per name, ignoring case",
+                   "a name differing only in case takes WooCommerce's spelling on both sides"),
+    ),
 )
 
 CUSTOMER = EntityType(
@@ -215,15 +244,31 @@ CUSTOMER = EntityType(
     not_synced=(("username, password", "WooCommerce account credentials; the Custom Webshop has no logins"),
                 ("role, is_paying_customer, avatar_url", "WooCommerce-only, read-only account data")),
     label="email",
+    constraints=(
+        Constraint(None, "email", "required and unique in both shops, compared ignoring case",
+                   "customers with the same e-mail link up instead of being created twice"),
+        Constraint(WOO, "email", "what WordPress's `is_email()` accepts: no non-ASCII letters in the local part, a "
+                   "domain with a dot", REFUSED + "; their orders wait, then land as guest orders"),
+        Constraint(SHOP, "billing.country, shipping.country", "ISO 3166-1 alpha-2 in capitals, or empty "
+                   "(WooCommerce stores any text)", REFUSED),
+    ),
 )
 
 
-def _woo_fees(tax: bool) -> DTL:
-    """WooCommerce's fee lines that hold tax the webshop charged (the sync marks them `sesam_kind: tax`), or all the
-    others (the shop's own fees and discounts, and the `Fees`/`Discount` lines the sync writes)."""
-    kind_of = ["first", ["map", "_.woocommerce-order:value",
-                         ["filter", ["eq", "_.woocommerce-order:key", "sesam_kind"], "_.woocommerce-order:meta_data"]]]
-    return ["filter", ["eq" if tax else "neq", kind_of, "tax"], path(WOO, "order", "fee_lines")]
+def _fee_meta(key: str, item: str = "_") -> DTL:
+    """A value the sync keeps in a WooCommerce fee line's meta (`sesam_kind`, and for a line without a product its
+    SKU, quantity and unit price)."""
+    return ["first", ["map", "_.woocommerce-order:value",
+                      ["filter", ["eq", "_.woocommerce-order:key", key], f"{item}.woocommerce-order:meta_data"]]]
+
+
+def _woo_fees(kind: str | None) -> DTL:
+    """WooCommerce fee lines of one kind the sync writes (`sesam_kind`): `tax` (tax the webshop charged), `line` (a
+    webshop line without a product, which WooCommerce cannot hold as a line item); None: all others (the shop's own
+    fees and discounts, and the `Fees`/`Discount` lines the sync writes)."""
+    kind_of = _fee_meta("sesam_kind")
+    chosen = ["eq", kind_of, kind] if kind else ["not", ["in", kind_of, ["list", "tax", "line"]]]
+    return ["filter", chosen, path(WOO, "order", "fee_lines")]
 
 
 def _fee_sum(lines: DTL, sign: str) -> DTL:
@@ -262,6 +307,24 @@ WOO_MONEY_WRITES: dict[str, dict[str, DTL]] = {
 }
 
 
+def _line_fee(line: str) -> DTL:
+    meta = [["dict", "key", key, "value", value] for key, value in (
+        ("sesam_kind", "line"), ("sesam_sku", f"{line}.sku"), ("sesam_quantity", ["string", f"{line}.quantity"]),
+        ("sesam_unit_price", money(["/", ["decimal", f"{line}.subtotal"], f"{line}.quantity"])))]
+    return ["dict", "name", f"{line}.name", "total", f"{line}.total", "tax_status", "none", "meta_data", ["list", *meta]]
+
+
+# The translated lines (`ref-lines`, dataflow/pipes.py): those with a product become line items; WooCommerce skips a
+# new line item whose product_id is null (`item_is_null_or_zero`, class-wc-rest-orders-v2-controller.php), so a line
+# without one becomes a fee line that totals the same.
+WOO_LINE_WRITES: dict[str, DTL] = {
+    "line_items": ["map", ["dict", *(item for key in ("product_id", "name", "quantity", "subtotal", "total")
+                                     for item in (key, f"_.{key}"))],
+                   ["filter", ["is-not-null", "_.product_id"], "_T.ref-lines"]],
+    "fee_lines": ["map", _line_fee("_"), ["filter", ["is-null", "_.product_id"], "_T.ref-lines"]],
+}
+
+
 def _money(common: str, woo: str, woo_read: DTL, note: str, known_difference: str = "") -> Property:
     """Order money: decided by the shop the order was placed in (`home_owned`)."""
     return Property(common, woo, common, "string (decimal)", "string (decimal)",
@@ -297,18 +360,25 @@ ORDER = EntityType(
                       "own e-mail"),
         _address("order", "shipping", ()),
         Property("lines", "line_items", "lines", "array of line items", "array of Line",
-                 woo_read=["map", ["dict",
-                                   "product", ["if", ["gt", "_.woocommerce-order:product_id", 0],
-                                               ["ni", "woocommerce-product", ["string",
-                                                                               "_.woocommerce-order:product_id"]],
-                                               None],
-                                   "sku", ["coalesce", ["list", "_.woocommerce-order:sku", ""]],
-                                   "name", "_.woocommerce-order:name",
-                                   "quantity", "_.woocommerce-order:quantity",
-                                   "unit_price", money(["/", ["decimal", "_.woocommerce-order:subtotal"],
-                                                        "_.woocommerce-order:quantity"]),
-                                   "line_total", money("_.woocommerce-order:total")],
-                           path(WOO, "order", "line_items")],
+                 woo_read=["flatten", ["list",
+                           ["map", ["dict",
+                                    "product", ["if", ["gt", "_.woocommerce-order:product_id", 0],
+                                                ["ni", "woocommerce-product", ["string",
+                                                                                "_.woocommerce-order:product_id"]],
+                                                None],
+                                    "sku", ["coalesce", ["list", "_.woocommerce-order:sku", ""]],
+                                    "name", "_.woocommerce-order:name",
+                                    "quantity", "_.woocommerce-order:quantity",
+                                    "unit_price", money(["/", ["decimal", "_.woocommerce-order:subtotal"],
+                                                         "_.woocommerce-order:quantity"]),
+                                    "line_total", money("_.woocommerce-order:total")],
+                            path(WOO, "order", "line_items")],
+                           ["map", ["dict", "product", None, "sku", ["coalesce", ["list", _fee_meta("sesam_sku"), ""]],
+                                    "name", "_.woocommerce-order:name",
+                                    "quantity", ["integer", _fee_meta("sesam_quantity")],
+                                    "unit_price", _fee_meta("sesam_unit_price"),
+                                    "line_total", money("_.woocommerce-order:total")],
+                            _woo_fees("line")]]],
                  shop_read=["map", ["dict",
                                     "product", ["if", ["is-not-null", "_.customwebshop-order:product_id"],
                                                 ["ni", "customwebshop-product",
@@ -319,25 +389,29 @@ ORDER = EntityType(
                                     "unit_price", "_.customwebshop-order:unit_price",
                                     "line_total", "_.customwebshop-order:line_total"],
                             path(SHOP, "order", "lines")],
-                 woo_write={"line_items": "_T.ref-lines"}, shop_write={"lines": "_T.ref-lines"}, home_owned=True,
+                 woo_write=WOO_LINE_WRITES, shop_write={"lines": "_T.ref-lines"}, home_owned=True,
+                 compare=Comparison.UNORDERED,
                  compare_keys={"unit_price": Comparison.DECIMAL, "line_total": Comparison.DECIMAL,
                                "sku": Comparison.CASELESS},
-                 # A WooCommerce line shows its product's SKU, which links case-insensitively to the webshop's.
-                 fingerprint=["map", ["list", ["upper", "_.sku"], "_.quantity", "_.unit_price", "_.line_total"],
-                              "value"],
+                 # A WooCommerce line shows its product's SKU, which links case-insensitively to the webshop's; lines
+                 # without a product come after the line items there, so the order of lines does not count.
+                 fingerprint=["sorted", ["map", ["list", ["upper", "_.sku"], "_.quantity", "_.unit_price",
+                                                 "_.line_total"], "value"]],
                  note="product references translated; `unit_price` is the price of one before discounts "
                       "(WooCommerce `subtotal` / `quantity`), `line_total` what the line costs after them "
-                      "(WooCommerce `total`, so a coupon shows in the line); decided where the order was placed",
+                      "(WooCommerce `total`, so a coupon shows in the line); decided where the order was placed. "
+                      "WooCommerce holds no line item without a product: a webshop line without one becomes a fee "
+                      "line of its name and total, marked `sesam_kind: line` with its SKU, quantity and unit price",
                  many=True),
         _money("shipping_total", "shipping_total", money(path(WOO, "order", "shipping_total")),
                "the sum of WooCommerce's shipping lines; an order from the Custom Webshop gets one shipping line"),
-        _money("fee_total", "fee_lines", _fee_sum(_woo_fees(tax=False), "+"),
+        _money("fee_total", "fee_lines", _fee_sum(_woo_fees(None), "+"),
                "WooCommerce's positive fee lines; an order from the Custom Webshop gets one fee line `Fees`"),
-        _money("discount_total", "fee_lines", _fee_sum(_woo_fees(tax=False), "-"),
+        _money("discount_total", "fee_lines", _fee_sum(_woo_fees(None), "-"),
                "WooCommerce's negative fee lines (coupons already lower the line totals); an order from the Custom "
                "Webshop gets one fee line `Discount` of minus this"),
         _money("tax_total", "total_tax",
-               money(["+", ["decimal", path(WOO, "order", "total_tax")], ["decimal", _fee_sum(_woo_fees(tax=True), "+")]]),
+               money(["+", ["decimal", path(WOO, "order", "total_tax")], ["decimal", _fee_sum(_woo_fees("tax"), "+")]]),
                "WooCommerce computes its own taxes: an order from the Custom Webshop whose prices exclude tax gets "
                "one fee line `Tax`; tax included in the webshop's prices has no separate figure in WooCommerce "
                "(the audit reports it as a known difference)",
@@ -365,6 +439,22 @@ ORDER = EntityType(
                  "the line totals, taxes in `tax_total`"),
                 ("customer_ip_address, customer_user_agent, cart_hash, order_key", "WooCommerce-internal")),
     label="order_number",
+    constraints=(
+        Constraint(SHOP, "status", "WooCommerce's own statuses only: statuses a WooCommerce plugin adds (such as "
+                   "`shipped`) and `checkout-draft` have no counterpart", REFUSED),
+        Constraint(None, "money", "the webshop holds amounts with two decimals; WooCommerce computes with its "
+                   "store's decimals and keeps a line's unit price as a float",
+                   "unit prices are rounded to two decimals (a line of 3 for 10.00 reads 3.33 a piece); totals are "
+                   "compared as decimals"),
+        Constraint(WOO, "tax_total", "WooCommerce computes its own taxes", "tax the webshop charged on top of its "
+                   "prices arrives as a fee line `Tax`; tax included in them has no figure of its own in "
+                   "WooCommerce, which the audit reports as a known difference"),
+        Constraint(WOO, "lines", "every line item names a product", "a webshop line without one arrives as a fee "
+                   "line of the same name and total"),
+        Constraint(None, "customer_id, lines", "an order refers to its customer and products by the target "
+                   "shop's ids", "it waits until they exist there, at most `order-reference-wait-seconds` "
+                   "(default 3600), then lands without what is missing, with the reason in its bookkeeping"),
+    ),
 )
 
 ENTITY_TYPES: dict[str, EntityType] = {t.name: t for t in (ORDER, PRODUCT, CUSTOMER)}

@@ -51,6 +51,10 @@ RETRY_STRATEGY = {
 }
 
 
+# How long an order waits for its customer and products to reach the other shop before it lands without them.
+ORDER_WAIT_SECONDS = 3600
+
+
 def other(system: str) -> str:
     return SHOP if system == WOO else WOO
 
@@ -265,7 +269,7 @@ def _stock_rules(target: str) -> list[Any]:
     ]
 
 
-LINE_FIELDS = {WOO: {"name": "_S.name", "quantity": "_S.quantity",
+LINE_FIELDS = {WOO: {"sku": "_S.sku", "name": "_S.name", "quantity": "_S.quantity",
                      "subtotal": money(["*", ["decimal", "_S.unit_price"], "_S.quantity"]), "total": "_S.line_total"},
                SHOP: {"sku": "_S.sku", "name": "_S.name", "quantity": "_S.quantity", "unit_price": "_S.unit_price",
                       "line_total": "_S.line_total"}}
@@ -299,11 +303,39 @@ def _reference_rules(entity_type: EntityType, target: str) -> tuple[list[Any], d
         ["add", "ref-lines", ["map", ["dict", *(item for key in fields for item in (key, f"_.{mine}:{key}"))],
                               "_T.resolved-lines"]],
         ["add", "ref-customer", ["if", ["is-null", "_T.g-customer"], None, customer]],
-        ["add", "missing-references", ["plus", ["count", ["filter", f"_.{mine}:unresolved", "_T.resolved-lines"]],
-                                       ["if", ["and", ["is-not-null", "_T.g-customer"],
-                                               ["is-null", "_T.ref-customer"]], 1, 0]]],
+        ["add", "missing", ["flatten", ["list",
+                                        ["if", ["and", ["is-not-null", "_T.g-customer"], ["is-null", "_T.ref-customer"]],
+                                         "_T.g-customer", ["list"]],
+                                        ["map", f"_.{mine}:wanted", ["filter", f"_.{mine}:unresolved",
+                                                                      "_T.resolved-lines"]]]]],
+        ["add", "missing-references", ["count", "_T.missing"]],
     ]
+    line_rule.append(["add", "wanted", ["if", "_T.unresolved", "_S.product", None]])
     return outer, {"line": line_rule}
+
+
+def _waiting_rules(target: str) -> list[Any]:
+    """An order waits for what it refers to, but not for ever (README, "Orders that wait"): once its global record has
+    not changed for `order-reference-wait-seconds`, an insert lands without what is still missing (a guest order,
+    lines without a product link), and the receiver keeps the reason with it (`sesam_note`). `_S._ts` is when the
+    global record last changed (entity-data-model.rst); the order transforms rescan hourly, so a waiting order is
+    looked at again even when nothing about it changes."""
+    missing = ["gt", ["coalesce", ["list", "_T.missing-references", 0]], 0]
+    waited = ["datetime-diff", "second", ["now"], ["datetime", ["*", "_S._ts", 1000]]]
+    note = ["concat", "created without what it refers to, after waiting ", ["string", "_T.waited"], " s for: ",
+            ["join", ", ", ["map", ["string", "_."], "_T.missing"]]]
+    # A guest: the webshop's customer_id is already null; WooCommerce's guests have none (customer_id 0).
+    guest = [["if", ["is-null", "_T.ref-customer"], [["remove", "customer_id"]], []]] if target == WOO else []
+    return [
+        ["add", "waited", waited],
+        ["add", "gave-up", ["and", ["is-null", "_T.my-id"], missing,
+                            ["gte", "_T.waited", ["integer", "$ENV(order-reference-wait-seconds)"]]]],
+        # An insert waits until what it refers to exists in the target; an update keeps its current references.
+        ["discard", ["not", ["and", ["is-null", "_T.my-id"], missing, ["not", "_T.gave-up"]]]],
+        ["if", "_T.gave-up", [*guest, ["add", "sesam_note", note]],
+         [["if", missing, [["remove", "customer_id"], ["remove", "line_items"], ["remove", "lines"],
+                           ["remove", "fee_lines"]], []]]],
+    ]
 
 
 def qualify(expression: Any, namespace: str) -> Any:
@@ -371,7 +403,8 @@ def transform(target: str, type_name: str) -> dict[str, Any]:
              if (prop.woo_write if target == WOO else prop.shop_write)
              and (prop.shop_read if target == WOO else prop.woo_read) is not None]
     helpers = ["my-id", "my-deleted", "other-id", "other-deleted", "my-time", "other-time", "other-newer",
-               "other-is-home", "missing-references", "line-products", "resolved-lines", "ref-customer", "ref-lines", "g-managed",
+               "other-is-home", "missing", "missing-references", "waited", "gave-up", "line-products",
+               "resolved-lines", "ref-customer", "ref-lines", "g-managed",
                *(f"g-{prop.common}" for prop in flows), *(f"fp-{prop.common}" for prop in flows)]
     reference_rules, named_rules = _reference_rules(entity_type, target)
     update_or_insert: list[Any] = [*(["add", f"g-{prop.common}", _golden(prop, target, type_name)] for prop in flows),
@@ -380,11 +413,7 @@ def transform(target: str, type_name: str) -> dict[str, Any]:
                                    *_writes(flows, target),
                                    *_bookkeeping_rules(flows, target, type_name)]
     update_or_insert += [
-        # An insert waits until what it refers to exists in the target; an update keeps its current references.
-        ["discard", ["not", ["and", ["is-null", "_T.my-id"],
-                             ["gt", ["coalesce", ["list", "_T.missing-references", 0]], 0]]]],
-        ["if", ["gt", ["coalesce", ["list", "_T.missing-references", 0]], 0],
-         [["remove", "customer_id"], ["remove", "line_items"], ["remove", "lines"]], []],
+        *(_waiting_rules(target) if entity_type.references else []),
         ["if", ["is-not-null", "_T.my-id"], [["add", "id", "_T.my-id"]],
          [["add", "sesam_origin", ["concat", f"{theirs}:", ["string", "_T.other-id"]]]]],
     ]
@@ -414,10 +443,13 @@ def transform(target: str, type_name: str) -> dict[str, Any]:
          update_or_insert],
         *(["remove", helper] for helper in helpers),
     ]
-    return {"_id": f"{mine}-transform", "type": "pipe",
+    pipe = {"_id": f"{mine}-transform", "type": "pipe",
             "source": {"type": "dataset", "dataset": f"global-{type_name}"},
             "namespaces": {"identity": mine, "property": mine},
             "transform": {"type": "dtl", "rules": qualify({"default": rules, **named_rules}, mine)}}
+    if entity_type.references:  # orders waiting for what they refer to are looked at again every hour
+        pipe["pump"] = {"rescan_cron_expression": "0 * * * ?"}
+    return pipe
 
 
 def share(system: str, type_name: str) -> dict[str, Any]:
@@ -446,7 +478,7 @@ def build() -> dict[str, Any]:
         # Every $ENV the config uses, as `sesam upload` installs them; secrets are set on the node separately.
         "test-env.json": {"node-env": "test", "sync-image": "sync-service:latest",
                           "woocommerce-url": "https://woocommerce.example", "customwebshop-url":
-                          "https://customwebshop.example"},
+                          "https://customwebshop.example", "order-reference-wait-seconds": ORDER_WAIT_SECONDS},
     }
     for system in SYSTEMS:
         files[f"systems/{system}.conf.json"] = system_config(system)

@@ -40,6 +40,8 @@ class World:
     state: Path
     config: Path
     woo_http: requests.Session = field(default_factory=requests.Session)
+    # The node's environment variables besides test-env.json's (`order-reference-wait-seconds`, say).
+    env: dict[str, Any] = field(default_factory=lambda: {"node-env": "prod"})
     shop_http: requests.Session = field(default_factory=requests.Session)
 
     def __post_init__(self) -> None:
@@ -52,7 +54,7 @@ class World:
 
     def emulator(self) -> Emulator:
         return Emulator(self.config, systems={"woocommerce": self.woo_service.url, "customwebshop": self.shop_service.url},
-                        env={"node-env": "prod"}, secrets=SECRETS, state_dir=self.state)
+                        env=self.env, secrets=SECRETS, state_dir=self.state)
 
     def sync(self, rounds: int | None = None, rescan: bool = False) -> Any:
         """Run the pipes; fail on any error.

@@ -8,6 +8,8 @@ The transforms push three fields besides the record's own (dataflow/pipes.py):
 - `sesam_stock`: the other shop's contribution to the stock level. The receiver moves the level by what changed in
   that contribution since it last applied it, and keeps what it applied with the record, in the same write: a replay
   moves nothing, and a sale made in the shop meanwhile is kept.
+- `sesam_note`: why a record was created as it was (an order that stopped waiting for its customer or a product),
+  kept with it for the operator.
 - `sesam_differs`: which properties the target holds otherwise than the golden value. Only the pipes use it (a
   target that drifts changes the pushed entity, so it is pushed again and corrected); it never reaches a shop.
 """
@@ -17,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 BOOK_KEY = "sesam"
-SYNC_FIELDS = frozenset({"sesam_synced", "sesam_stock", "sesam_differs"})
+SYNC_FIELDS = frozenset({"sesam_synced", "sesam_stock", "sesam_differs", "sesam_note"})
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,9 @@ def book_of(current: dict[str, Any] | None) -> dict[str, Any]:
 def new_book(entity: dict[str, Any], current: dict[str, Any] | None, stock: Stock | None) -> dict[str, Any]:
     """The bookkeeping to keep after this write: the pushed fingerprints, and the contribution applied by `stock`."""
     book = book_of(current)
+    note = entity.get("sesam_note")
+    if isinstance(note, str):  # why the record was created as it was (an order that stopped waiting)
+        book["note"] = note
     synced = entity.get("sesam_synced")
     if isinstance(synced, dict):  # fingerprints of what this push writes; the others stay as they were
         written = {key: value for key, value in synced.items() if value is not None}
