@@ -8,8 +8,8 @@ Workers are threaded (gthread): a sync worker is killed when one request outlive
 report that it is alive while busy (benoitc/gunicorn#1440), and a full pull of a large store streams for minutes.
 A gthread worker keeps notifying the arbiter while its threads stream, so `timeout` only catches a hung worker.
 
-One worker process by default: the JSON Push full-sync sequence state lives in the process, and every request of a
-sequence must meet it. The work is waiting on shops, which threads do well.
+One worker process, and `Settings` refuses more: the JSON Push full-sync sequences and the journal of creates in
+flight live in the process, and every request must meet them. The work is waiting on shops, which threads do well.
 """
 import os
 import signal
@@ -28,6 +28,7 @@ timeout = _settings.gunicorn_timeout
 graceful_timeout = 30
 keepalive = 75
 accesslog = "-"
+logger_class = "service.logs.GunicornLogger"  # the access log goes through the same redaction as ours
 
 
 def post_worker_init(worker: Any) -> None:

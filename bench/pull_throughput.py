@@ -11,11 +11,7 @@ goes to stderr.
 from __future__ import annotations
 
 import argparse
-import os
-import re
-import signal
 import socket
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -25,6 +21,7 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from gunicorn_process import peak_rss_mb, running_service  # noqa: E402
 from progress import HelpFormatter, Progress  # noqa: E402
 from sandbox.faults import Faults  # noqa: E402
 from sandbox.serving import ServedApp  # noqa: E402
@@ -50,30 +47,6 @@ def baseline(api: str, total: int) -> tuple[int, float, int]:
         if len(items) < 100:
             return count, time.perf_counter() - started, requests_sent
         page += 1
-
-
-def start_service(store_url: str, port: int, concurrency: int) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "SYSTEM": "woocommerce", "WOOCOMMERCE_URL": store_url, "WOOCOMMERCE_CONSUMER_KEY": KEY,
-           "WOOCOMMERCE_CONSUMER_SECRET": SECRET, "WOOCOMMERCE_AUTH": "basic", "PORT": str(port),
-           "UPSTREAM_CONCURRENCY": str(concurrency), "LOG_LEVEL": "WARNING", "WEB_CONCURRENCY": "1"}
-    process = subprocess.Popen([sys.executable, "-m", "service"], cwd=ROOT, env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(200):
-        try:
-            requests.get(f"http://127.0.0.1:{port}/health", timeout=1)
-            return process
-        except (requests.ConnectionError, requests.Timeout):
-            time.sleep(0.1)
-    raise RuntimeError("the service did not start")
-
-
-def peak_rss_mb(master_pid: int) -> float:
-    """Peak resident memory of the master's worker processes (the ones serving requests)."""
-    peaks = []
-    for child in Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split():
-        status = Path(f"/proc/{child}/status").read_text()
-        peaks.append(int(re.search(r"VmHWM:\s+(\d+)", status).group(1)) / 1024)
-    return max(peaks)
 
 
 def service_scan(url: str, total: int) -> tuple[int, float]:
@@ -120,14 +93,13 @@ def main() -> None:
         print(f"baseline  sequential per_page=100 loop: {count} orders in {seconds:6.1f} s = "
               f"{count / seconds:7.0f} orders/s ({sent} requests)")
         requests.delete(shop.url + "/_sandbox/requests")
-        process = start_service(shop.url, port, args.concurrency)
-        try:
+        env = {"SYSTEM": "woocommerce", "WOOCOMMERCE_URL": shop.url, "WOOCOMMERCE_CONSUMER_KEY": KEY,
+               "WOOCOMMERCE_CONSUMER_SECRET": SECRET, "WOOCOMMERCE_AUTH": "basic",
+               "UPSTREAM_CONCURRENCY": str(args.concurrency)}
+        with running_service(env, port) as process:
             count2, seconds2 = service_scan(f"http://127.0.0.1:{port}", args.orders)
             sent2 = sum(requests.get(shop.url + "/_sandbox/requests").json().values())
             peak = peak_rss_mb(process.pid)
-        finally:
-            process.send_signal(signal.SIGTERM)
-            process.wait(timeout=30)
         print(f"service   GET /entities/order:          {count2} orders in {seconds2:6.1f} s = "
               f"{count2 / seconds2:7.0f} orders/s ({sent2} requests, concurrency {args.concurrency}), "
               f"peak memory {peak:.0f} MB")

@@ -218,6 +218,19 @@ WOO_VARIABLE = ["eq", ["first", f"_S.{ns(WOO, 'product')}:variable"], True]
 VARIABLE_PRICE = ["if", ["eq", path(WOO, "product", "type"), "variable"],
                   _money_or_empty_to_null("product", "price"), _money_or_empty_to_null("product", "regular_price")]
 
+
+def _managed(type_name: str) -> Property:
+    """Whether stock is counted: the level itself travels as the stock instruction (README, "Stock"), which carries
+    this golden value to both receivers; `sesam_managed` only makes it part of the choice."""
+    return Property("managed", "manage_stock", "stock_quantity", "boolean", "integer, or null when not managed",
+                    woo_read=["eq", path(WOO, type_name, "manage_stock"), True],
+                    shop_read=["is-not-null", path(SHOP, type_name, "stock_quantity")],
+                    woo_write={"sesam_managed": G("managed")}, shop_write={"sesam_managed": G("managed")},
+                    note="whether the shop counts stock (WooCommerce `manage_stock`, the Custom Webshop a "
+                         "`stock_quantity` that is not null); switching it off in one shop switches it off in the "
+                         "other" + ("; a variation whose parent counts its stock (`manage_stock: \"parent\"`) "
+                                    "counts none of its own" if type_name == "variation" else ""))
+
 PRODUCT = EntityType(
     name="product", title="Product",
     properties=(
@@ -227,6 +240,7 @@ PRODUCT = EntityType(
         _plain("product", "description", note="HTML, as stored; clearing it clears it on the other side"),
         *_prices("product", VARIABLE_PRICE, {WOO: WOO_VARIABLE}),
         _plain("product", "status", shop_type="string (publish, draft, pending, private)"),
+        _managed("product"),
         Property("weight", "weight", "weight", "string", "string (kg) or null",
                  woo_read=_money_or_empty_to_null("product", "weight"), shop_read=path(SHOP, "product", "weight"),
                  woo_write={"weight": ["coalesce", ["list", G("weight"), ""]]}, shop_write={"weight": G("weight")}),
@@ -298,6 +312,7 @@ VARIATION = EntityType(
                       "attributes and options its variations name (WooCommerce keeps a variation's attribute only "
                       "when its parent varies by it)"),
         *_prices("variation"),
+        _managed("variation"),
     ),
     merge_rules=(MergeRule("sku", "sku", "sku-key"),),
     references={"product": "product"},

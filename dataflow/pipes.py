@@ -313,7 +313,6 @@ def _stock_rules(target: str, type_name: str) -> list[Any]:
     peer, assumed = ((["+", contribution_c, held], assumed_w) if target == WOO else (contribution_w, assumed_c))
     instruction = ["dict", "managed", True, "peer", peer, "applied", assumed]
     return [
-        ["add", "g-managed", ["if", "_T.other-newer", ["is-not-null", other_level], ["is-not-null", mine_level]]],
         ["add", "sesam_stock",
          ["if", ["not", "_T.g-managed"], ["dict", "managed", False],
           ["if", ["is-null", other_level], ["dict", "managed", True],
@@ -458,9 +457,10 @@ def _bookkeeping_rules(flows: list[Property], target: str, type_name: str) -> li
     """`sesam_differs`: the properties the target holds otherwise than the golden value, so a target that drifted is
     pushed again and corrected even when the golden value itself did not change; and `sesam_synced`: for each of
     those the sync writes, the fingerprint the receiver keeps with the record, the base of the next three-way
-    choice. Only what is written is remembered: a side whose value the sync did not write keeps counting as
-    changed, so a view of the other side that is still behind (a record held back in its settle window) can never
-    make it look unchanged and lose to that old view; such ties fall back to the later change."""
+    choice. A side's fingerprint is brought up to date when the sync writes the value into it, or once the other
+    side is *seen* to hold the same value (the value came from here): never earlier, so a view of the other side
+    that is still behind (a record held back in its settle window) cannot make this side look unchanged and lose to
+    that old view."""
     mine = ns(target, type_name)
     fingerprinted = [prop for prop in flows if prop.fingerprint is not None and not prop.insert_only
                      and (prop.woo_read if target == WOO else prop.shop_read) is not None]
@@ -472,8 +472,17 @@ def _bookkeeping_rules(flows: list[Property], target: str, type_name: str) -> li
     rules.append(["add", "sesam_differs", ["filter", ["is-not-null", "_."],
                                            ["list", *(["if", differs(prop), prop.common, None]
                                                       for prop in fingerprinted)]]])
-    synced = [item for prop in fingerprinted if three_way(prop)
-              for item in (prop.common, ["if", ["in", prop.common, "_T.sesam_differs"], f"_T.fp-{prop.common}", None])]
+    theirs = ns(other(target), type_name)
+
+    def remembered(prop: Property) -> Any:
+        """Written now; or, once the other shop is seen to hold the golden value too, brought up to date here (the
+        value came from this side, so its fingerprint still showed it as changed)."""
+        golden = f"_T.fp-{prop.common}"
+        caught_up = ["and", ["eq", ["first", f"_S.{mine}:h-{prop.common}"], golden],
+                     ["eq", ["first", f"_S.{mine}:changed-{prop.common}"], True],
+                     ["eq", ["first", f"_S.{theirs}:h-{prop.common}"], golden]]
+        return ["if", ["or", ["in", prop.common, "_T.sesam_differs"], caught_up], golden, None]
+    synced = [item for prop in fingerprinted if three_way(prop) for item in (prop.common, remembered(prop))]
     if synced:
         rules.append(["add", "sesam_synced", ["dict", *synced]])
     return rules
@@ -488,7 +497,7 @@ def transform(target: str, type_name: str) -> dict[str, Any]:
     reference_rules, named_rules = _reference_rules(entity_type, target)
     waiting_rules = _waiting_rules(entity_type, target) if entity_type.references else []
     helpers = ["my-id", "my-deleted", "other-id", "other-deleted", "my-time", "other-time", "other-newer",
-               "other-is-home", "g-managed", *(rule[1] for rule in reference_rules + waiting_rules if rule[0] == "add"),
+               "other-is-home", *(rule[1] for rule in reference_rules + waiting_rules if rule[0] == "add"),
                *(f"g-{prop.common}" for prop in flows), *(f"fp-{prop.common}" for prop in flows)]
     update_or_insert: list[Any] = [*(["add", f"g-{prop.common}", _golden(prop, target, type_name)] for prop in flows),
                                    *reference_rules,

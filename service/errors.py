@@ -3,10 +3,12 @@
     SyncError
     ├── ConfigError              bad or missing settings; at start-up, or credentials an upstream refuses
     ├── InvalidRequest (400)     a request to us that cannot be served (bad `since`, bad batch, …)
-    │   └── PayloadTooLarge (413)
+    │   ├── PayloadTooLarge (413)
+    │   └── UnsupportedMediaType (415)  a push that is not sent as JSON
     ├── Unauthorized (401)       missing or wrong SERVICE_TOKEN
     ├── UnknownEntityType (404)  /entities/<type> or /receiver/<type> with a type we do not serve
     ├── SequenceConflict (409)   a JSON Push full-sync request out of sequence
+    ├── ServiceBusy (503)        every pull slot is streaming; `Retry-After` says when to come back
     └── UpstreamError            the shop answered badly; carries status, the shop's error code, path (no query)
         ├── UpstreamUnavailable (503)  retrying later can help: 429, 5xx, timeouts, dropped connections
         ├── UpstreamAuthError (502)    the shop refused our credentials: fix the configuration
@@ -43,6 +45,10 @@ class PayloadTooLarge(InvalidRequest):
     status = 413
 
 
+class UnsupportedMediaType(InvalidRequest):
+    status = 415
+
+
 class Unauthorized(SyncError):
     status = 401
 
@@ -53,6 +59,14 @@ class UnknownEntityType(SyncError):
 
 class SequenceConflict(SyncError):
     status = 409
+
+
+class ServiceBusy(SyncError):
+    status = 503
+
+    def __init__(self, message: str, *, retry_after: int, **details: Any) -> None:
+        super().__init__(message, **details)
+        self.retry_after = retry_after
 
 
 class UpstreamError(SyncError):

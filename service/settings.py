@@ -175,7 +175,8 @@ VARIABLES: tuple[EnvVar, ...] = (
            "When set, every endpoint but `/health` requires it: `Authorization: Bearer <token>`, or HTTP Basic "
            "with the token as the password (any user name).", secret=True),
     EnvVar("UPSTREAM_TIMEOUT", "upstream_timeout", _float_range(1, 3600, "seconds"), "60",
-           "Seconds to wait for the shop to connect or send data, per request."),
+           "Seconds the shop has to answer a request completely: connecting, and the whole body (a body that "
+           "trickles in is cut off)."),
     EnvVar("UPSTREAM_RETRIES", "upstream_retries", _int_range(0, 20), "5",
            "Retries of a failed idempotent request (429, 5xx, timeouts, dropped connections), with backoff."),
     EnvVar("UPSTREAM_CONCURRENCY", "upstream_concurrency", _int_range(1, 32), "8",
@@ -185,11 +186,19 @@ VARIABLES: tuple[EnvVar, ...] = (
            "shop's current second is never skipped."),
     EnvVar("DELETE_MODE", "delete_mode", _choice("trash", "force"), "trash",
            "How receivers delete orders and products: move to the trash, or delete for good."),
-    EnvVar("MAX_BODY_BYTES", "max_body_bytes", _byte_size(1024, 2 * 1024 ** 3), "64MiB",
-           "Largest JSON Push body a receiver accepts (413 beyond): bytes, or with a unit: `64MiB` is "
-           "64×1024² bytes, `64MB` 64×1000² (KB, MB, GB; KiB, MiB, GiB; any letter case)."),
+    EnvVar("MAX_BODY_BYTES", "max_body_bytes", _byte_size(1024, 2 * 1024 ** 3), "8MiB",
+           "Largest JSON Push body a receiver accepts (413 beyond): bytes, or with a unit: `8MiB` is "
+           "8×1024² bytes, `8MB` 8×1000² (KB, MB, GB; KiB, MiB, GiB; any letter case). A push peaks at up to 11 "
+           "times its size in memory; Sesam's batches of 100 entities stay far below the default."),
+    EnvVar("MAX_CONCURRENT_PULLS", "max_concurrent_pulls", _int_range(1, 256), "4",
+           "Pulls streaming at once; one more is answered 503 with `Retry-After`, so long pulls never hold every "
+           "server thread and receivers stay responsive. Must be below `GUNICORN_THREADS`."),
+    EnvVar("UNCERTAIN_CREATE_SECONDS", "uncertain_create_seconds", _float_range(0, 86400, "seconds"), "600",
+           "After a create whose answer was lost (timeout, dropped connection), how long a replay of it waits for "
+           "the record to show up (answering 503) before creating it again."),
     EnvVar("WEB_CONCURRENCY", "web_concurrency", _int_range(1, 64), "1",
-           "gunicorn worker processes. The JSON Push sequence state lives in a process (see \"Receivers\")."),
+           "gunicorn worker processes: must be 1. The JSON Push sequences and the journal of creates in flight "
+           "live in the process (see \"Receivers\")."),
     EnvVar("GUNICORN_THREADS", "gunicorn_threads", _int_range(1, 256), "8",
            "Requests one worker serves at once (gunicorn gthread threads); each pull also keeps up to "
            "`UPSTREAM_CONCURRENCY` requests to the shop in flight."),
@@ -220,7 +229,9 @@ class Settings:
     upstream_concurrency: int = 8
     settle_seconds: float = 2.0
     delete_mode: str = "trash"
-    max_body_bytes: int = 64 << 20
+    max_body_bytes: int = 8 << 20
+    max_concurrent_pulls: int = 4
+    uncertain_create_seconds: float = 600.0
     web_concurrency: int = 1
     gunicorn_threads: int = 8
     gunicorn_timeout: int = 120
@@ -247,6 +258,14 @@ class Settings:
             if needed and var.attr not in values and not any(p.startswith(var.name + ":") for p in problems):
                 when = "" if var.required_for == "always" else f" when SYSTEM={system}"
                 problems.append(f"{var.name}: is required{when}")
+        if values.get("web_concurrency", 1) != 1:
+            problems.append("WEB_CONCURRENCY: must be 1: the JSON Push sequences and the journal of creates in "
+                            "flight live in the process, and every request must meet them (README, \"Receivers\"); "
+                            "scale with GUNICORN_THREADS instead")
+        pulls, threads = values.get("max_concurrent_pulls", 4), values.get("gunicorn_threads", 8)
+        if pulls >= threads:
+            problems.append(f"MAX_CONCURRENT_PULLS: must be below GUNICORN_THREADS ({pulls} >= {threads}), or pulls "
+                            "can hold every thread and receivers wait behind them")
         if problems:
             raise ConfigError("invalid configuration:\n  " + "\n  ".join(problems), problems=problems)
         return cls(**values)

@@ -44,6 +44,10 @@ BREAKAGES: dict[str, str] = {
     "drops_unknown_properties": "unknown properties (a misspelt field, at any depth) are dropped instead of a 422",
     "recomputes_totals": "an order's grand_total is recalculated from its lines, not kept as sent",
     "trickles": "answers to GET by id trickle out one byte every 3 seconds",
+    "drops_metadata": "metadata sent with a write is not stored, so a sync loses its bookkeeping",
+    "metadata_apart": "a PATCH's fields and its metadata are written one after the other, as two changes",
+    "copies_move_stock": "an order created with an origin (a copy) takes stock too, so a sale is counted twice",
+    "checkouts_keep_stock": "an order created without an origin (a checkout) takes no stock",
 }
 
 

@@ -27,7 +27,8 @@ PROXIED = frozenset({
     "early_stamps", "short_scans", "drops_from_big_pages", "drops_from_full_listings", "id_ordered_full_listings",
     "listing_omits_nested", "listing_omits_origin", "origin_prefix_match", "tombstones_without_origin",
     "tombstones_expire", "deleted_values_taken", "auth_only_on_listing", "echoes_credentials",
-    "drops_unknown_properties", "recomputes_totals", "trickles",
+    "drops_unknown_properties", "recomputes_totals", "trickles", "drops_metadata", "metadata_apart",
+    "copies_move_stock", "checkouts_keep_stock",
 })
 BIG_PAGE = 100
 SHORT_SCAN_PAGES = 3  # the third page of a scan claims to be the last
@@ -78,6 +79,8 @@ class BrokenProxy:
             refused = self._bend_body(request, resource)
             if refused is not None:
                 return refused
+            if self.broken & {"metadata_apart", "copies_move_stock", "checkouts_keep_stock"}:
+                return self._bookkeeping_breakages(request, resource, id_)
         if request.method == "DELETE" and id_ is not None:
             before = self._read(request, resource, id_) if "deleted_values_taken" in self.broken else None
             response = self._forward(request.environ)
@@ -191,9 +194,38 @@ class BrokenProxy:
 
     # -- write bodies ---------------------------------------------------------------------------------------------
 
+    def _bookkeeping_breakages(self, request: Request, resource: str, id_: int | None) -> Response:
+        """Writes split in two (`metadata_apart`), and stock moved by copies or kept by checkouts, done here as a
+        shop doing it would: by changing the product's level after the order was written."""
+        body = json.loads(request.get_data() or b"null")
+        if "metadata_apart" in self.broken and request.method == "PATCH" and isinstance(body, dict) \
+                and "metadata" in body and len(body) > 1:
+            first = self._write(request, "PATCH", request.path, {k: v for k, v in body.items() if k != "metadata"})
+            if first.status_code != 200:
+                return first
+            return self._write(request, "PATCH", request.path, {"metadata": body["metadata"]})
+        response = self._write(request, request.method, request.path, body)
+        if resource == "orders" and request.method == "POST" and response.status_code == 201:
+            order = json.loads(response.get_data())
+            copied = order.get("origin") is not None
+            moved = -1 if copied and "copies_move_stock" in self.broken else \
+                +1 if not copied and "checkouts_keep_stock" in self.broken else 0
+            for line in order["lines"] if moved else ():
+                product = self._read(request, "products", line["product_id"]) if line["product_id"] else None
+                if product is not None and product["stock_quantity"] is not None:
+                    self._write(request, "PATCH", f"/products/{product['id']}",
+                                {"stock_quantity": product["stock_quantity"] + moved * line["quantity"]})
+        return response
+
+    def _write(self, request: Request, method: str, path: str, body: Any) -> Response:
+        raw = json.dumps(body).encode()
+        headers = {"Authorization": request.environ.get("HTTP_AUTHORIZATION", ""), "Content-Type": "application/json"}
+        return self._forward(EnvironBuilder(method=method, path=path, data=raw, headers=headers).get_environ())
+
     def _bend_body(self, request: Request, resource: str) -> Response | None:
         """Reads the body only for the breakages that need it (`early_stamps` must see a body arrive late)."""
-        if not self.broken & {"drops_unknown_properties", "recomputes_totals", "deleted_values_taken"}:
+        if not self.broken & {"drops_unknown_properties", "recomputes_totals", "deleted_values_taken",
+                              "drops_metadata"}:
             return None
         raw = request.get_data()
         try:
@@ -209,6 +241,8 @@ class BrokenProxy:
                                   "field": name, "existing_id": holder}, 409)
             if "drops_unknown_properties" in self.broken:
                 body = _known_only(RESOURCES[resource].shape, body)
+            if "drops_metadata" in self.broken:
+                body.pop("metadata", None)
             if "recomputes_totals" in self.broken and resource == "orders":
                 body = _recomputed(body)
             raw = json.dumps(body).encode()

@@ -1,4 +1,10 @@
-"""Customers (WordPress users): e-mail and username rules (FACTS §3); no trash, only force delete."""
+"""Customers (WordPress users): e-mail and username rules (FACTS §3); no trash, only force delete.
+
+E-mail syntax is WordPress's (emails.py). A create sets the e-mail as sent, so one `is_email()` rejects is refused
+(`customers-d07-create-invalid-email-400.json`); an update follows the controller's `update_item`: an address that
+`email_exists()` (any user, the customer included, case-insensitively) and that differs from the stored one as a
+string is refused as taken (`customers-d10-update-email-taken-400.json`), then `sanitize_email()` of it is stored.
+"""
 from __future__ import annotations
 
 import copy
@@ -6,17 +12,26 @@ import hashlib
 import re
 from typing import Any
 
+from .emails import is_email, sanitize_email
 from .errors import ApiError, missing_params
 from .meta import CUSTOMER_INTERNAL_KEYS, merge_meta
 from .resource import Resource, merge_address
 from .table import Row
 
-_EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 _ADDRESS_KEYS = ("first_name", "last_name", "company", "address_1", "address_2", "city", "postcode", "country",
                  "state")
 EMAIL_EXISTS = ("registration-error-email-exists",
                 'An account is already registered with your email address. <a href="#" class="showlogin">'
                 "Please log in.</a>")
+
+
+def check_billing_email(body: dict[str, Any], code: str) -> None:
+    """The billing e-mail setters refuse a non-empty value `is_email()` rejects (class-wc-customer.php,
+    class-wc-order.php: `if ( $value && ! is_email( $value ) )`)."""
+    billing = body.get("billing")
+    value = billing.get("email") if isinstance(billing, dict) else None
+    if isinstance(value, str) and value and not is_email(value):
+        raise ApiError(400, code, "Invalid billing email address")
 
 
 def blank_billing() -> dict[str, str]:
@@ -57,8 +72,9 @@ class Customers(Resource):
         email = body.get("email")
         if email is None:
             raise missing_params("email")
-        if not isinstance(email, str) or not _EMAIL.match(email):
+        if not isinstance(email, str) or not is_email(email):
             raise ApiError(400, "customer_invalid_email", "Invalid email address")
+        check_billing_email(body, "customer_invalid_billing_email")
         if self.by_email(email) is not None:
             raise ApiError(400, *EMAIL_EXISTS)
         username = body.get("username")
@@ -74,16 +90,19 @@ class Customers(Resource):
         return row
 
     def update(self, row: Row, body: dict[str, Any]) -> Row:
+        email = body.get("email")
+        if isinstance(email, str) and email and self.by_email(email) is not None and email != row["email"]:
+            raise ApiError(400, "woocommerce_rest_customer_invalid_email", "Email address is invalid.")
         username = body.get("username")
         if username is not None and username != row["username"]:
             raise ApiError(400, "woocommerce_rest_customer_invalid_argument", "Username isn't editable.")
-        email = body.get("email")
-        if email is not None and email != row["email"]:
-            if not isinstance(email, str) or not _EMAIL.match(email) or self.by_email(email, row["id"]) is not None:
-                raise ApiError(400, "woocommerce_rest_customer_invalid_email", "Email address is invalid.")
+        stored = sanitize_email(email) if isinstance(email, str) else None
+        if stored and not is_email(stored):
+            raise ApiError(400, "customer_invalid_email", "Invalid email address")
+        check_billing_email(body, "customer_invalid_billing_email")
         row = copy.deepcopy(row)
-        if isinstance(email, str):
-            row["email"] = email
+        if stored is not None:
+            row["email"] = stored
         self._apply(row, body)
         self.touch(row)
         self.table.save(row)

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from .coupon_lines import USAGE_STATUSES, CouponLines
-from .customers import blank_billing, blank_shipping
+from .customers import blank_billing, blank_shipping, check_billing_email
 from .errors import ApiError, SavedThenRefused, not_of_type
 from .meta import ORDER_INTERNAL_KEYS, merge_item_meta, merge_meta, set_item_meta
 from .money import ZERO, format_money, parse_money, unit_price
@@ -130,6 +130,7 @@ class Orders(Resource):
 
     def _validate(self, body: dict[str, Any], row: Row | None) -> None:
         check_enum(body, "status", ORDER_STATUSES)
+        check_billing_email(body, "order_invalid_billing_email")
         customer_id = body.get("customer_id")
         if customer_id not in (None, 0) and self.store.customers.find(customer_id) is None:
             raise ApiError(400, "woocommerce_rest_invalid_customer_id", "Customer ID is invalid.")

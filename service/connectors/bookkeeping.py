@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 BOOK_KEY = "sesam"
-SYNC_FIELDS = frozenset({"sesam_synced", "sesam_stock", "sesam_differs", "sesam_note"})
+SYNC_FIELDS = frozenset({"sesam_synced", "sesam_stock", "sesam_differs", "sesam_note", "sesam_managed"})
 
 
 @dataclass(frozen=True)

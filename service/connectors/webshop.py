@@ -17,11 +17,13 @@ from typing import Any
 from service.clients.webshop import WebshopClient
 from service.clients.webshop_api import TYPES
 from service.connectors.base import Connector
+from service.connectors.create_journal import CreateJournal
 from service.connectors.read_stats import ReadStats
 from service.connectors.webshop_writes import WebshopWriter
 from service.connectors.writes import WriteResult
 from service.errors import UnknownEntityType, UpstreamUnavailable
 from service.sesam import since
+from service.sesam.batch import PushedEntity
 
 TOKENS = since.MICROSECONDS  # the contract stamps microseconds
 _NEVER = datetime.max  # a cutoff no record reaches: the settled token of a record is its place in the listing
@@ -31,13 +33,13 @@ class WebshopConnector(Connector):
     tokens = TOKENS
     system = "customwebshop"
 
-    def __init__(self, client: WebshopClient, *, concurrency: int, settle_seconds: float,
+    def __init__(self, client: WebshopClient, *, concurrency: int, settle_seconds: float, journal: CreateJournal,
                  clock: Callable[[], datetime] = since.utc_now) -> None:
         self.client = client
         self.api = client.api
         self.settle_seconds = settle_seconds
         self.clock = clock
-        self.writer = WebshopWriter(client, concurrency=concurrency)
+        self.writer = WebshopWriter(client, concurrency=concurrency, journal=journal)
 
     @staticmethod
     def entity_type(name: str) -> str:
@@ -46,7 +48,7 @@ class WebshopConnector(Connector):
                                     type=name[:64])
         return name
 
-    def write_batch(self, type_name: str, entities: list[dict[str, Any]]) -> WriteResult:
+    def write_batch(self, type_name: str, entities: list[PushedEntity]) -> WriteResult:
         return self.writer.write_batch(self.entity_type(type_name), entities)
 
     def read_entities(self, type_name: str, since: str | None, limit: int | None,
@@ -95,13 +97,20 @@ class WebshopConnector(Connector):
             yield record
 
     def _cursor_pages(self, type_name: str, params: dict[str, Any], stats: ReadStats) -> Iterator[dict[str, Any]]:
+        """Pages until one says `next_cursor: null` (the client refuses a page that says nothing): an empty page
+        with a cursor is not the end (docs/custom-webshop-api.md §5.2), but a cursor handed out twice would loop."""
         cursor = None
+        seen: set[str] = set()
         while True:
             stats.count_request()
             listing = self.client.list(type_name, {**params, "cursor": cursor} if cursor else params)
             yield from listing.items
-            if listing.next_cursor is None or not listing.items:
+            if listing.next_cursor is None:
                 return
+            if listing.next_cursor in seen:
+                raise UpstreamUnavailable(f"the webshop handed out the same cursor twice while listing {type_name}",
+                                          path=self.client.path(type_name))
+            seen.add(listing.next_cursor)
             cursor = listing.next_cursor
 
     def _keyset_pages(self, type_name: str, params: dict[str, Any], stats: ReadStats) -> Iterator[dict[str, Any]]:

@@ -5,8 +5,11 @@ A read is two passes (README, "How a pull never skips a record"):
    read with `scan_offset_pages` (no row skipped while the store changes) and fetched in parallel. Orders and
    products ask the store only for what changed (`modified_after` one second before `since`, because the filter is
    exclusive and whole-second, with naive UTC and `dates_are_gmt=true`); trashed ones come from a second scan with
-   `status=trash` and become `_deleted: true`. Customers cannot be filtered by the API, so all keys are read and
-   filtered here. Keys are packed into one integer each (16 bytes of list per record), sorted by since-token.
+   `status=trash` and become `_deleted: true`; a full read then reads once more what was modified since it began,
+   so a record restored from the trash meanwhile (in neither scan) is not left out. Customers cannot be filtered
+   by the API, so all keys are read and filtered here. Every page is checked against the store's `X-WP-Total`
+   (clients/woocommerce.py): a page shortened on the way is never taken for the end. Keys are packed into one
+   integer each (16 bytes of list per record), sorted by since-token.
 2. Records: full records fetched by `include=<up to 100 ids>` in token order, several requests ahead in parallel,
    streamed as they arrive. A record gone between the passes (trashed, deleted) is left out: it is gone, and its
    trashing will come as a tombstone in the next read.
@@ -14,7 +17,7 @@ Variations are read through their parents (woocommerce_variations.py).
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -25,15 +28,21 @@ from service.clients.woocommerce import MAX_PER_PAGE, WooCommerceClient
 from service.connectors.paging import ordered_map, scan_offset_pages
 from service.connectors.base import Connector
 from service.connectors.read_stats import ReadStats
+from service.connectors.create_journal import CreateJournal
+from service.connectors.woocommerce_changes import SHAPES
 from service.connectors.woocommerce_variation_writes import VariationWriter
 from service.connectors.woocommerce_variations import VariationStream
 from service.connectors.woocommerce_writes import WooCommerceWriter
 from service.connectors.writes import WriteResult
 from service.errors import UnknownEntityType
 from service.sesam import since
+from service.sesam.batch import PushedEntity
+from service.sesam.shapes import Check
 
 TOKENS = since.SECONDS  # WooCommerce stamps whole seconds
+VARIATION_TOKENS = since.TokenFormat(microseconds=False)  # the id part is a position: parent id, variation id
 OVERLAP = 10  # rows shared by neighbouring key pages; more rows than this leaving between two reads costs a step back
+NO_STORE_DATE_MARGIN = timedelta(minutes=15)  # before the store has sent any Date: our clock, generously earlier
 
 
 @dataclass(frozen=True)
@@ -92,9 +101,10 @@ class WooCommerceConnector(Connector):
     system = "woocommerce"
 
     def __init__(self, client: WooCommerceClient, *, concurrency: int, settle_seconds: float,
-                 delete_mode: str = "trash", clock: Callable[[], datetime] = since.utc_now) -> None:
+                 journal: CreateJournal, delete_mode: str = "trash",
+                 clock: Callable[[], datetime] = since.utc_now) -> None:
         self.client = client
-        self.writer = WooCommerceWriter(client, delete_mode=delete_mode)
+        self.writer = WooCommerceWriter(client, delete_mode=delete_mode, journal=journal)
         self.variation_writer = VariationWriter(client, self.writer)
         self.concurrency = concurrency
         self.settle_seconds = settle_seconds
@@ -112,6 +122,11 @@ class WooCommerceConnector(Connector):
         except KeyError:
             raise UnknownEntityType(f"unknown entity type {name!r}; this service serves {', '.join(TYPES)}",
                                     type=name[:64]) from None
+
+    def parse_since(self, raw: str | None, type_name: str) -> str | None:
+        if type_name == "variation":  # `<time>_<parent id>.<variation id>`, checked whole by the stream
+            return VARIATION_TOKENS.parse_since(raw)
+        return super().parse_since(raw, type_name)
 
     def read_entities(self, type_name: str, since: str | None, limit: int | None,
                       stats: ReadStats | None = None) -> Iterator[dict[str, Any]]:
@@ -134,10 +149,13 @@ class WooCommerceConnector(Connector):
                     if record is not None:
                         yield self._entity(record, key)
 
-    def write_batch(self, type_name: str, entities: list[dict[str, Any]]) -> WriteResult:
+    def write_batch(self, type_name: str, entities: list[PushedEntity]) -> WriteResult:
         if type_name == "variation":
             return self.variation_writer.write_batch(entities)
         return self.writer.write_batch(self.entity_type(type_name).resource, entities)
+
+    def entity_shape(self, type_name: str) -> Mapping[str, Check]:
+        return SHAPES[self.entity_type(type_name).resource]
 
     # -- pass 1: keys ------------------------------------------------------------------------------------------
     def _keys(self, woo_type: WooType, since: str | None, cutoff: datetime, pool: ThreadPoolExecutor,
@@ -150,16 +168,32 @@ class WooCommerceConnector(Connector):
                 after = TOKENS.time_of(since) - timedelta(seconds=1)
                 params["modified_after"] = after.strftime("%Y-%m-%dT%H:%M:%S")
         floor = _key_of(since) if since is not None else -1
+        started = self.client.transport.server_time()  # the store's clock, at or before this read's first request
         live = self._scan(woo_type, params, cutoff, False, floor, pool, stats)
         if not woo_type.trash:
             return sorted(live)
         trashed = {_id_of(k): k
                    for k in self._scan(woo_type, {**params, "status": "trash"}, cutoff, True, floor, pool, stats)}
+        if since is None:
+            live = self._with_restored(woo_type, params, live, started, cutoff, pool, stats)
         # A record trashed (or restored) between the two scans shows up in both: keep the later sighting.
         keys = [k for k in live if self._newer_than_trashed(k, trashed)]
         keys.extend(trashed.values())
         keys.sort()
         return keys
+
+    def _with_restored(self, woo_type: WooType, params: dict[str, Any], live: list[int], started: datetime | None,
+                       cutoff: datetime, pool: ThreadPoolExecutor, stats: ReadStats) -> list[int]:
+        """A record restored from the trash while the read runs can be in neither scan: still trashed when the live
+        scan passed its id, live again when the trash scan passed it. A full read that leaves it out makes Sesam
+        mark it deleted, so the records modified since the read began (a restore bumps `date_modified`) are read
+        once more; each record keeps its latest sighting."""
+        since_start = (started or self.clock() - NO_STORE_DATE_MARGIN) - timedelta(seconds=1)
+        recent = {**params, "modified_after": since_start.strftime("%Y-%m-%dT%H:%M:%S")}
+        latest = {_id_of(k): k for k in live}
+        for key in self._scan(woo_type, recent, cutoff, False, -1, pool, stats):
+            latest[_id_of(key)] = max(key, latest.get(_id_of(key), key))
+        return list(latest.values())
 
     @staticmethod
     def _newer_than_trashed(live_key: int, trashed: dict[int, int]) -> bool:

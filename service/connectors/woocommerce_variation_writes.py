@@ -17,12 +17,15 @@ Each pushed variation names its parent (`parent_id`, from the transform; a delet
 """
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from service.clients.woocommerce import WooCommerceClient
 from service.connectors.woocommerce_writes import GONE, WooCommerceWriter
 from service.connectors.writes import WriteResult
-from service.errors import UpstreamError, UpstreamUnavailable
+from service.errors import UpstreamError
+from service.sesam.batch import PushedEntity
+from service.sesam.shapes import record_id
 
 PARENT = "parent_id"
 
@@ -32,51 +35,54 @@ class VariationWriter:
         self.client = client
         self.writer = writer
 
-    def write_batch(self, entities: list[dict[str, Any]]) -> WriteResult:
+    def write_batch(self, entities: list[PushedEntity]) -> WriteResult:
         result = WriteResult()
-        by_parent: dict[int, list[dict[str, Any]]] = {}
+        by_parent: dict[int, list[PushedEntity]] = {}
         for entity in entities:
-            parent = entity.get(PARENT)
-            if entity.get("$replaced") is True or (entity.get("_deleted") is True and entity.get("id") is None):
+            parent = entity.fields.get(PARENT)
+            if entity.replaced or (entity.deleted and entity.target_id is None):
                 result.count("skipped")
-            elif not isinstance(parent, int) or isinstance(parent, bool):
-                result.fail(entity["_id"], "a variation needs its parent product's id (parent_id)", False)
+            elif parent is None or list(record_id(parent, PARENT)):
+                result.fail(entity, "a variation needs its parent product's id", False,
+                            {PARENT: "must be the parent product's id: WooCommerce writes a variation through it"})
             else:
-                by_parent.setdefault(parent, []).append({k: v for k, v in entity.items() if k != PARENT})
+                fields = {k: v for k, v in entity.fields.items() if k != PARENT}
+                by_parent.setdefault(int(parent), []).append(dataclasses.replace(entity, fields=fields))
         for parent_id, group in by_parent.items():
             try:
                 self._write_parent(parent_id, group, result)
             except UpstreamError as error:
                 for entity in group:
-                    result.fail(entity["_id"], error.message, isinstance(error, UpstreamUnavailable))
+                    result.fail_upstream(entity, error)
         return result
 
-    def _write_parent(self, parent_id: int, group: list[dict[str, Any]], result: WriteResult) -> None:
+    def _write_parent(self, parent_id: int, group: list[PushedEntity], result: WriteResult) -> None:
         try:
             parent = self.client.call("GET", f"/products/{parent_id}")
         except UpstreamError as error:
             if error.upstream_status not in GONE:
                 raise
             for entity in group:  # deleted for good with its variations, or never there
-                if entity.get("_deleted") is True:
+                if entity.deleted:
                     result.count("deleted")
                 else:
-                    result.fail(entity["_id"], f"product {parent_id} does not exist in WooCommerce", False)
+                    result.fail(entity, f"product {parent_id} does not exist in WooCommerce", False,
+                                {PARENT: "no such product in WooCommerce"})
             return
         self._prepare(parent, group)
         written = self.writer.write_batch(f"products/{parent_id}/variations", group)
         result.counts.update(written.counts)
         result.failures.extend(written.failures)
-        if any(entity.get("_deleted") is True for entity in group):
+        if any(entity.deleted for entity in group):
             self._simple_again(parent_id)
 
-    def _prepare(self, parent: dict[str, Any], group: list[dict[str, Any]]) -> None:
+    def _prepare(self, parent: dict[str, Any], group: list[PushedEntity]) -> None:
         """Make the parent variable with every attribute and option the pushed variations name."""
         attributes = [dict(attribute) for attribute in parent.get("attributes") or []]
         changed = parent.get("type") != "variable"
-        for entity in (e for e in group if e.get("_deleted") is not True):
-            for wanted in entity.get("attributes") or []:
-                name, option = str(wanted.get("name", "")), str(wanted.get("option", ""))
+        for entity in (e for e in group if not e.deleted):
+            for wanted in entity.fields.get("attributes") or []:
+                name, option = str(wanted["name"]), str(wanted["option"])
                 own = next((a for a in attributes if _same_name(a.get("name"), name)), None)
                 if own is None:
                     attributes.append({"name": name, "options": [option], "variation": True, "visible": True})

@@ -1,6 +1,11 @@
-"""What every connector's writer shares: the outcome of a batch, and the field-by-field comparison that keeps
-unchanged data from being written (a no-op write still bumps WooCommerce's `date_modified`, and that change would
-flow back to the other side forever)."""
+"""What every connector's writer shares: the outcome of a batch, how a failed write is told to Sesam, and the
+field-by-field comparison that keeps unchanged data from being written (a no-op write still bumps WooCommerce's
+`date_modified`, and that change would flow back to the other side forever).
+
+Counts are what happened in the shop: `created` only when a new record was made; a create that found the record it
+stands for (same SKU or e-mail, the origin of an earlier attempt) is `updated` or `unchanged`; earlier versions of
+an entity repeated in the batch are `superseded` (service/sesam/batch.py), never written.
+"""
 from __future__ import annotations
 
 from collections import Counter
@@ -8,15 +13,34 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from service.connectors.bookkeeping import SYNC_FIELDS
-from service.sesam.push import is_reserved
+from service.clients.transport import describe_fields
+from service.errors import UpstreamAuthError, UpstreamError, UpstreamUnavailable
+from service.sesam.batch import PushedEntity
+
+OUTCOMES = ("created", "updated", "unchanged", "deleted", "skipped", "superseded")
+CREDENTIALS_REFUSED = ("the shop refused our credentials (401/403): a rotated or revoked key. Nothing was written; "
+                       "fix the credentials in the configuration and Sesam's retry will apply it")
 
 
 @dataclass(frozen=True)
 class Failure:
-    entity_id: str
+    entity: PushedEntity
     reason: str
     retriable: bool
+    fields: dict[str, str] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, Any]:
+        """The entity named by `_id` and by its identity: `_id`s of different systems can collide."""
+        named: dict[str, Any] = {"_id": self.entity.sesam_id}
+        if self.entity.target_id is not None:
+            named["id"] = self.entity.target_id
+        elif self.entity.origin is not None:
+            named["sesam_origin"] = self.entity.origin
+        return {**named, "reason": self.reason, "retriable": self.retriable,
+                **({"fields": self.fields} if self.fields else {})}
+
+    def logged(self) -> str:
+        return f"{self.entity.sesam_id}: {self.reason}"
 
 
 @dataclass
@@ -25,21 +49,24 @@ class WriteResult:
     failures: list[Failure] = field(default_factory=list)
 
     def count(self, outcome: str, n: int = 1) -> None:
+        assert outcome in OUTCOMES, outcome
         self.counts[outcome] += n
 
-    def fail(self, entity_id: str, reason: str, retriable: bool) -> None:
-        self.failures.append(Failure(entity_id, reason, retriable))
+    def fail(self, entity: PushedEntity, reason: str, retriable: bool, fields: dict[str, str] | None = None) -> None:
+        self.failures.append(Failure(entity, reason, retriable, dict(fields or {})))
+
+    def refuse(self, entity: PushedEntity, fields: dict[str, str]) -> None:
+        """A write the shop would refuse, known before sending it: the field-level reason, no round trip."""
+        self.fail(entity, describe_fields(fields), False, fields)
+
+    def fail_upstream(self, entity: PushedEntity, error: UpstreamError) -> None:
+        if isinstance(error, UpstreamAuthError):
+            self.fail(entity, f"{CREDENTIALS_REFUSED} ({error.message})", True)
+        else:
+            self.fail(entity, error.message, isinstance(error, UpstreamUnavailable), error.details.get("fields"))
 
     def summary(self) -> dict[str, int]:
-        return {outcome: self.counts.get(outcome, 0)
-                for outcome in ("created", "updated", "unchanged", "deleted", "skipped")}
-
-
-def payload(entity: dict[str, Any]) -> dict[str, Any]:
-    """The entity without Sesam's fields, our `sesam_origin` stamp, the target id and the sync's own fields
-    (bookkeeping.py), which are written separately."""
-    return {k: v for k, v in entity.items()
-            if not is_reserved(k) and k not in ("id", "sesam_origin") and k not in SYNC_FIELDS}
+        return {outcome: self.counts.get(outcome, 0) for outcome in OUTCOMES}
 
 
 def same_value(want: Any, have: Any, decimal: bool = False) -> bool:

@@ -9,9 +9,12 @@ from typing import Any
 
 from flask import Blueprint, current_app, jsonify, request
 
+from service.connectors.writes import WriteResult
 from service.errors import InvalidRequest, Unauthorized
+from service.sesam.batch import check_content_type, parse_batch, read_body
 from service.sesam.pull import stream_entities
-from service.sesam.push import PushParams, SequenceTracker, parse_batch
+from service.sesam.push import PushParams
+from service.sesam.shapes import is_ascii_digits
 
 log = logging.getLogger(__name__)
 bp = Blueprint("sesam", __name__)
@@ -51,19 +54,27 @@ def health() -> Any:
 def entities(type_name: str) -> Any:
     connector = current_app.config["CONNECTOR"]
     connector.entity_type(type_name)  # an unknown type is a 404 before anything else
-    since = connector.parse_since(request.args.get("since"))
+    since = connector.parse_since(request.args.get("since"), type_name)
     limit = _parse_limit(request.args.get("limit"))
+    release = current_app.config["PULL_SLOTS"].take()
     stats = connector.new_stats()
-    entities = connector.read_entities(type_name, since, limit, stats)
+    try:
+        entities = connector.read_entities(type_name, since, limit, stats)
+    except BaseException:
+        release()
+        raise
     describe = f"{connector.system}/{type_name} since={since or '-'} limit={limit or '-'}"
-    return stream_entities(entities, describe=describe, stats=stats)
+    return stream_entities(entities, describe=describe, stats=stats, on_close=release)
+
+
+MAX_LIMIT = 10**9
 
 
 def _parse_limit(raw: str | None) -> int | None:
     if raw is None:
         return None
-    if not raw.isdigit() or int(raw) < 1:
-        raise InvalidRequest("limit must be a positive integer", limit=raw[:32])
+    if not is_ascii_digits(raw) or not 1 <= int(raw) <= MAX_LIMIT:
+        raise InvalidRequest(f"limit must be an integer from 1 to {MAX_LIMIT}", limit=raw[:32])
     return int(raw)
 
 
@@ -72,21 +83,33 @@ def receiver(type_name: str) -> Any:
     connector = current_app.config["CONNECTOR"]
     connector.entity_type(type_name)
     params = PushParams.from_args(request.args)
-    tracker: SequenceTracker = current_app.config["SEQUENCES"].setdefault(type_name, SequenceTracker())
-    tracker.check(params)
-    entities = parse_batch(request.get_data(cache=False), current_app.config["SETTINGS"].max_body_bytes)
-    result = connector.write_batch(type_name, entities) if entities else None
-    tracker.advance(params)  # received in sequence, whatever became of single entities
-    summary = result.summary() if result else {"created": 0, "updated": 0, "unchanged": 0, "deleted": 0,
-                                                "skipped": 0}
-    log.info("push %s/%s: %d entities %s, %d failed", connector.system, type_name, len(entities), summary,
-             len(result.failures) if result else 0)
-    if result is None or not result.failures:
+    check_content_type(request.headers.get("Content-Type"))
+    sequences = current_app.config["SEQUENCES"]
+    sequences.check(type_name, params)
+    try:
+        text = read_body(request.stream, request.content_length, current_app.config["SETTINGS"].max_body_bytes)
+        entities = parse_batch(text, connector.entity_shape(type_name))
+    except InvalidRequest as refused:
+        log.warning("push %s/%s refused, nothing written: %s %s", connector.system, type_name, refused.message,
+                    "; ".join(refused.details.get("problems", [])[:20]))
+        raise
+    del text  # only the entities are needed from here on
+    result = connector.write_batch(type_name, entities)
+    sequences.advance(type_name, params)  # received in sequence, whatever became of single entities
+    return _answer(result, len(entities), f"push {connector.system}/{type_name}: {len(entities)} entities")
+
+
+def _answer(result: WriteResult, pushed: int, describe: str) -> Any:
+    """200 with the counts; else 422 (retrying cannot help) or 503 (it can), naming each entity not applied."""
+    summary = result.summary()
+    if not result.failures:
+        log.info("%s %s", describe, summary)
         return jsonify(summary)
     retriable = any(f.retriable for f in result.failures)
+    log.warning("%s %s, %d not applied (%s): %s", describe, summary, len(result.failures),
+                "retriable" if retriable else "refused", "; ".join(f.logged() for f in result.failures[:20]))
     body = {"error": "UpstreamUnavailable" if retriable else "UpstreamRejected",
-            "message": f"{len(result.failures)} of {len(entities)} entities were not applied"
+            "message": f"{len(result.failures)} of {pushed} entities were not applied"
                        + ("; retrying can help" if retriable else "; retrying the same data cannot help"),
-            "failed": [{"_id": f.entity_id, "reason": f.reason, "retriable": f.retriable} for f in result.failures],
-            **summary}
+            "failed": [f.as_json() for f in result.failures], **summary}
     return jsonify(body), 503 if retriable else 422

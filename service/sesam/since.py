@@ -31,14 +31,17 @@ from service.errors import InvalidRequest
 ID_DIGITS = 12
 SETTLED, UNSETTLED = "_", "~"
 EPOCH = datetime(1970, 1, 1)
-_SINCE = re.compile(r"^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(\.\d{6})?Z(?:([_~])([0-9A-Za-z._:-]+))?$")
+# ASCII only: `\d` alone also matches "２" and "٣", which strptime and int() would then accept.
+_SINCE = re.compile(r"^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(\.\d{6})?Z(?:([_~])([0-9A-Za-z._:-]+))?$", re.ASCII)
 
 
 @dataclass(frozen=True)
 class TokenFormat:
-    """One system's token layout: `seconds` or `microseconds` resolution; ids padded when they are integers."""
+    """One system's token layout: `seconds` or `microseconds` resolution; ids padded when they are integers.
+    With `integer_ids` every token's id part is the zero-padded integer (WooCommerce); otherwise it may be a key."""
 
     microseconds: bool
+    integer_ids: bool = False
 
     @property
     def step(self) -> timedelta:
@@ -74,9 +77,13 @@ class TokenFormat:
             moment = datetime.strptime(seconds + (fraction or ".000000"), "%Y-%m-%dT%H:%M:%S.%f")
         except ValueError as exc:
             raise InvalidRequest(f"since holds an impossible time: {exc}", since=raw[:64]) from None
+        if moment < EPOCH:  # no shop record is older, and our tokens count seconds from it
+            raise InvalidRequest("since must be at or after 1970-01-01T00:00:00Z", since=raw[:64])
         if kind is None:  # a finer bare time than we stamp includes its whole second: at least once, never a gap
             return self.format_time(self.truncate(moment))
-        if bool(fraction) != self.microseconds or (record_id.isdigit() and len(record_id) != ID_DIGITS):
+        digits = record_id.isdigit()
+        if bool(fraction) != self.microseconds or (digits and len(record_id) != ID_DIGITS) \
+                or (self.integer_ids and not digits):
             raise InvalidRequest("since is not a token of this stream", since=raw[:64])
         return raw
 
@@ -87,7 +94,7 @@ class TokenFormat:
         return datetime.strptime(match.group(1) + (match.group(2) or ".000000"), "%Y-%m-%dT%H:%M:%S.%f")
 
 
-SECONDS = TokenFormat(microseconds=False)
+SECONDS = TokenFormat(microseconds=False, integer_ids=True)
 MICROSECONDS = TokenFormat(microseconds=True)
 
 

@@ -15,7 +15,7 @@ import pytest
 from service.settings import Settings
 
 BENCH = Path(__file__).resolve().parents[2] / "bench"
-SCRIPTS = sorted(path for path in BENCH.glob("*.py") if path.name != "progress.py")
+SCRIPTS = sorted(path for path in BENCH.glob("*.py") if path.name not in ("progress.py", "gunicorn_process.py"))
 
 
 def load(script: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:

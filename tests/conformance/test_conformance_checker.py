@@ -61,6 +61,17 @@ CAUGHT = [
      r"GET /customers/2147483647 \(answered 404\) repeats the bearer token it was sent in its body"),
     ("drops_unknown_properties", "unknown_properties_refused",
      r"POST /customers with the unknown property colour answered 201, expected 422"),
+    ("drops_metadata", "metadata_kept_as_sent", r"POST /customers holds metadata \{\}, expected it as sent"),
+    ("metadata_apart", "metadata_kept_as_sent",
+     r"PATCH /customers/\d+ with a field and metadata went from version 1 to 3: a write and the metadata"),
+]
+# Breakages of orders, checked on orders.
+CAUGHT_ON_ORDERS = [
+    ("copies_move_stock", "stock_moved_by_checkouts_only",
+     r"POST /orders with origin \(a copy\) for 2: GET /products/\d+ has stock_quantity 8, expected 10"),
+    ("checkouts_keep_stock", "stock_moved_by_checkouts_only",
+     r"POST /orders without origin \(a checkout\) for 2 of stock 10: GET /products/\d+ has stock_quantity 10, "
+     r"expected 8"),
 ]
 # Breakages of variants, caught by the checks that run for variants alone.
 CAUGHT_IN_VARIANTS = [
@@ -105,9 +116,15 @@ def test_reference_shop_passes_every_check_and_is_left_clean() -> None:
 
 
 def test_every_breakage_is_caught_by_a_test() -> None:
-    tested = {broken for broken, _, _ in CAUGHT + CAUGHT_IN_VARIANTS} | {"second_stamps", "recomputes_totals",
-                                                                          "trickles"}
+    tested = {broken for broken, _, _ in CAUGHT + CAUGHT_ON_ORDERS + CAUGHT_IN_VARIANTS} | {
+        "second_stamps", "recomputes_totals", "trickles"}
     assert tested == set(BREAKAGES)
+
+
+@pytest.mark.parametrize(("broken", "check", "reason"), CAUGHT_ON_ORDERS)
+def test_each_order_breakage_fails_its_check(broken: str, check: str, reason: str) -> None:
+    found = failures(outcomes_for({broken}, ("orders",)))
+    assert re.search(reason, found.get(("orders", check), "")), found
 
 
 @pytest.mark.parametrize(("broken", "check", "reason"), CAUGHT)

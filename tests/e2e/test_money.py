@@ -101,3 +101,25 @@ def test_a_woocommerce_line_discount_shows_in_the_webshop_line_and_the_total_agr
     assert parts_add_up(order)
     world.assert_quiet()
     world.assert_agree()
+
+
+def test_a_woocommerce_order_with_a_coupon_shipping_and_a_fee_adds_up_in_the_webshop(world: World) -> None:
+    """A 10 % coupon lowers the line totals, not shipping or fees (`orders-money-07-coupon-with-shipping-and-fee.json`):
+    the webshop gets unit prices before it and line totals after it."""
+    mug = world.woo_create("products", {"name": "Mug", "sku": "MUG", "regular_price": "20.00"})
+    world.woo_create("coupons", {"code": "autumn-10", "discount_type": "percent", "amount": "10"})
+    placed = world.woo_create("orders", {
+        "status": "processing", "currency": "USD", "billing": {"email": "guest@example.test"},
+        "line_items": [{"product_id": mug["id"], "quantity": 2}], "coupon_lines": [{"code": "autumn-10"}],
+        "shipping_lines": [{"method_id": "flat_rate", "method_title": "Flat rate", "total": "5.00"}],
+        "fee_lines": [{"name": "Gift wrap", "total": "2.00"}]})
+    assert (placed["total"], placed["discount_total"]) == ("43.00", "4.00")
+    world.sync()
+    [order] = world.shop_list("orders")
+    [line] = order["lines"]
+    assert (line["unit_price"], line["line_total"]) == ("20.00", "36.00")
+    assert (order["grand_total"], order["shipping_total"], order["fee_total"], order["discount_total"]) == (
+        "43.00", "5.00", "2.00", "0.00")
+    assert parts_add_up(order)
+    world.assert_quiet()
+    world.assert_agree()

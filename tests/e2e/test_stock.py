@@ -137,6 +137,8 @@ def test_stock_that_is_not_managed_stays_unmanaged_until_a_shop_starts_counting_
     assert levels(world, woo_id, shop_id) == (9, 9)
     world.next_second()
     world.woo_http.put(f"{world.woo_api}/products/{woo_id}", json={"manage_stock": False}).raise_for_status()
+    world.next_second()
+    checkout(world, shop_id, 1)  # the webshop's product changes later, but not its mind about counting stock
     world.sync()
     assert levels(world, woo_id, shop_id) == (None, None)
     world.assert_quiet()
@@ -157,5 +159,25 @@ def test_products_that_exist_in_both_shops_start_from_woocommerces_level_then_co
                                             "unit_price": "40.00", "line_total": "80.00"}]})
     world.sync()
     assert levels(world, woo_id, shop_id) == (3, 3)
+    world.assert_quiet()
+    world.assert_agree()
+
+
+def test_a_refund_that_restocks_in_woocommerce_reaches_the_webshop_once(world: World) -> None:
+    """A WooCommerce refund of one item back to stock (`refunds-r04-partial-refund-api-refund-false.json`: the
+    refunded line's `_reduced_stock` drops and the product's stock rises; WooCommerce restocks by `api_restock`)."""
+    woo_id, shop_id = linked_mug(world)
+    order = woo_sale(world, woo_id, 3)
+    world.sync()
+    assert levels(world, woo_id, shop_id) == (7, 7)
+    world.next_second()
+    [line] = world.woo_get("orders", order["id"])["line_items"]
+    refund = world.woo_http.post(f"{world.woo_api}/orders/{order['id']}/refunds", json={
+        "amount": "10.00", "reason": "one came back", "api_refund": False, "api_restock": True,
+        "line_items": [{"id": line["id"], "quantity": 1, "refund_total": "10.00"}]})
+    assert refund.status_code == 201, refund.text
+    assert woo_stock(world, woo_id) == 8
+    world.sync()
+    assert levels(world, woo_id, shop_id) == (8, 8)
     world.assert_quiet()
     world.assert_agree()

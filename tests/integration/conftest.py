@@ -1,15 +1,18 @@
 """Real sockets: the WooCommerce sandbox and our service, each served on 127.0.0.1 in a thread."""
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 import pytest
 import requests
 
 from sandbox.serving import ServedApp
+from sandbox.webshop.app import create_app as create_shop_app
 from sandbox.woocommerce import Store, create_app as create_store_app
 from service.app import create_app
 from service.settings import Secret, Settings
@@ -56,6 +59,18 @@ def serve_woo(wrap: Callable[[Any], Any] = lambda app: app, **options: Any) -> t
     store.clock.freeze(START)
     served = ServedApp(wrap(create_store_app(store, **options))).start()
     return served, store
+
+
+@contextmanager
+def woo_behind(wrap: Callable[[Any], Any]) -> Iterator[Woo]:
+    """A sandbox of its own behind a WSGI middleware (a test acting between requests), signed in, stopped after."""
+    served, store = serve_woo(wrap, behind_https=True)
+    http = requests.Session()
+    http.auth = (KEY, SECRET)
+    try:
+        yield Woo(served.url, store, http)
+    finally:
+        served.stop()
 
 
 @pytest.fixture(scope="module")
@@ -122,6 +137,16 @@ def push(service_url: str, type_name: str, entities: Any, **params: Any) -> requ
     return requests.post(f"{service_url}/receiver/{type_name}", json=entities, params=params)
 
 
+def wait_until(condition: Callable[[], bool], timeout: float = 10.0) -> None:
+    """Wait for something another thread does (a held write landing, a log line), never for a fixed time."""
+    pause = threading.Event()
+    for _ in range(int(timeout / 0.02)):
+        if condition():
+            return
+        pause.wait(0.02)
+    raise AssertionError("the condition never came true")
+
+
 def total_writes(woo: Woo) -> int:
     return woo.store.stats.as_json()["total_writes"]
 
@@ -139,3 +164,60 @@ class FailAfter:
                 start_response("500 Internal Server Error", [("Content-Type", "text/html")])
                 return [b"<html>fatal error</html>"]
         return self.app(environ, start_response)
+
+
+# -- the reference Custom Webshop ---------------------------------------------------------------------------------
+
+TOKEN = "shop-token"
+FROZEN_AT = datetime(2026, 11, 28, 3, 17, 4, tzinfo=timezone.utc)
+
+
+class Shop:
+    def __init__(self, served: ServedApp) -> None:
+        self.url = served.url
+        self.http = requests.Session()
+        self.http.headers["Authorization"] = f"Bearer {TOKEN}"
+
+    def create(self, resource: str, body: dict[str, Any]) -> dict[str, Any]:
+        response = self.http.post(f"{self.url}/{resource}", json=body)
+        assert response.status_code == 201, response.text
+        return response.json()
+
+    def get(self, resource: str, record_id: int) -> requests.Response:
+        return self.http.get(f"{self.url}/{resource}/{record_id}")
+
+    def listing(self, resource: str, **params: Any) -> list[dict[str, Any]]:
+        return self.http.get(f"{self.url}/{resource}", params={"limit": 500, **params}).json()["items"]
+
+    def advance(self, seconds: float) -> None:
+        requests.put(f"{self.url}/_sandbox/clock", json={"advance": seconds}).raise_for_status()
+
+    def writes(self) -> int:
+        stats = requests.get(f"{self.url}/_sandbox/stats").json()
+        return sum(n for counts in stats.values() for n in counts.values())  # {resource: {operation: n}}
+
+    def now(self) -> datetime:
+        raw = requests.get(f"{self.url}/_sandbox/clock").json()["now"]
+        return datetime.fromisoformat(raw).astimezone(timezone.utc).replace(tzinfo=None)
+
+
+@pytest.fixture(scope="module")
+def served_shop() -> Iterator[ServedApp]:
+    with ServedApp(create_shop_app(token=TOKEN)) as served:
+        yield served
+
+
+@pytest.fixture()
+def shop(served_shop: ServedApp) -> Shop:
+    requests.post(f"{served_shop.url}/_sandbox/reset").raise_for_status()
+    requests.put(f"{served_shop.url}/_sandbox/clock", json={"now": FROZEN_AT.isoformat()}).raise_for_status()
+    requests.delete(f"{served_shop.url}/_sandbox/faults").raise_for_status()
+    requests.delete(f"{served_shop.url}/_sandbox/stats").raise_for_status()
+    return Shop(served_shop)
+
+
+def shop_settings(url: str, **overrides: Any) -> Settings:
+    values: dict[str, Any] = dict(system="customwebshop", webshop_url=url, webshop_token=Secret(TOKEN),
+                                  upstream_retries=1, settle_seconds=2)
+    values.update(overrides)
+    return Settings(**values)

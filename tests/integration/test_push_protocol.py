@@ -45,6 +45,30 @@ def test_out_of_sequence_full_sync_requests_are_409(woo: Woo, service: Service):
     assert total_writes(woo) == before, "a conflicting request writes nothing"
 
 
+def test_two_full_syncs_to_one_type_keep_their_own_sequences(woo: Woo, service: Service):
+    """Two pipes pushing full syncs to one receiver used to knock each other out (issue 11, item 3)."""
+    def request(sequence: str, request_id: str, **params):
+        return push(service.url, "customer", [], sequence_id=sequence, is_full="true", request_id=request_id,
+                    **params)
+    assert request("pipe-a", "1", is_first="true").status_code == 200
+    assert request("pipe-b", "1", is_first="true").status_code == 200
+    assert request("pipe-a", "2", previous_request_id="1").status_code == 200
+    assert request("pipe-b", "2", previous_request_id="1").status_code == 200
+    assert request("pipe-a", "3", previous_request_id="2", is_last="true").status_code == 200
+    assert request("pipe-b", "3", previous_request_id="2", is_last="true").status_code == 200
+
+
+def test_the_last_request_replayed_after_a_lost_answer_is_accepted(woo: Woo, service: Service):
+    """A 503 or a dropped connection on `is_last` makes Sesam send it again; refusing it with 409 ("400-428: no
+    retries") would leave that batch unwritten for good."""
+    assert full(service, "1", is_first="true").status_code == 200
+    entity = [{"_id": "z", "sesam_origin": "x:z", "email": "z@example.test"}]
+    assert full(service, "2", entity, previous_request_id="1", is_last="true").status_code == 200
+    replay = full(service, "2", entity, previous_request_id="1", is_last="true")
+    assert replay.status_code == 200, replay.text
+    assert full(service, "3", previous_request_id="2").status_code == 409, "but the sequence has ended"
+
+
 def test_incremental_requests_ignore_sequence_parameters(woo: Woo, service: Service):
     answer = push(service.url, "customer", [], sequence_id="whatever", request_id="7", previous_request_id="1")
     assert answer.status_code == 200
@@ -118,3 +142,12 @@ def test_fuzzed_bad_input_changes_nothing_upstream(woo: Woo, service: Service, b
     assert answer.status_code == 400, answer.text
     assert answer.json()["error"] == "InvalidRequest"
     assert total_writes(woo) == before
+
+
+def test_the_default_limit_bounds_memory_per_push(woo: Woo, service: Service):
+    """A push peaks at up to 11 times its size in memory (bench/push_memory.py): 64 MiB took 770 MB, and several at
+    once could exhaust the host (issue 11, item 13). The default is 8 MiB, far above Sesam's batches of 100."""
+    assert service.app.config["SETTINGS"].max_body_bytes == 8 << 20
+    over = b"[" + b" " * (8 << 20) + b"]"
+    answer = requests.post(f"{service.url}/receiver/product", data=over, headers={"Content-Type": "application/json"})
+    assert answer.status_code == 413 and "MAX_BODY_BYTES" in answer.json()["message"]

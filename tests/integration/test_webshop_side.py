@@ -2,9 +2,10 @@
 stream guarantees as the WooCommerce side, and receivers that never duplicate and never echo."""
 from __future__ import annotations
 
+import io
 import json
-from collections.abc import Callable, Iterator
-from datetime import datetime, timezone
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -13,62 +14,7 @@ import requests
 from sandbox.serving import ServedApp
 from sandbox.webshop.app import create_app as create_shop_app
 from service.clients.webshop_api import WebshopApi
-from service.settings import Secret, Settings
-from tests.integration.conftest import FailAfter, Service, push
-
-TOKEN = "shop-token"
-FROZEN_AT = datetime(2026, 11, 28, 3, 17, 4, tzinfo=timezone.utc)
-
-
-class Shop:
-    def __init__(self, served: ServedApp) -> None:
-        self.url = served.url
-        self.http = requests.Session()
-        self.http.headers["Authorization"] = f"Bearer {TOKEN}"
-
-    def create(self, resource: str, body: dict[str, Any]) -> dict[str, Any]:
-        response = self.http.post(f"{self.url}/{resource}", json=body)
-        assert response.status_code == 201, response.text
-        return response.json()
-
-    def get(self, resource: str, record_id: int) -> requests.Response:
-        return self.http.get(f"{self.url}/{resource}/{record_id}")
-
-    def listing(self, resource: str, **params: Any) -> list[dict[str, Any]]:
-        return self.http.get(f"{self.url}/{resource}", params={"limit": 500, **params}).json()["items"]
-
-    def advance(self, seconds: float) -> None:
-        requests.put(f"{self.url}/_sandbox/clock", json={"advance": seconds}).raise_for_status()
-
-    def writes(self) -> int:
-        stats = requests.get(f"{self.url}/_sandbox/stats").json()
-        return sum(n for counts in stats.values() for n in counts.values())  # {resource: {operation: n}}
-
-    def now(self) -> datetime:
-        raw = requests.get(f"{self.url}/_sandbox/clock").json()["now"]
-        return datetime.fromisoformat(raw).astimezone(timezone.utc).replace(tzinfo=None)
-
-
-@pytest.fixture(scope="module")
-def served_shop() -> Iterator[ServedApp]:
-    with ServedApp(create_shop_app(token=TOKEN)) as served:
-        yield served
-
-
-@pytest.fixture()
-def shop(served_shop: ServedApp) -> Shop:
-    requests.post(f"{served_shop.url}/_sandbox/reset").raise_for_status()
-    requests.put(f"{served_shop.url}/_sandbox/clock", json={"now": FROZEN_AT.isoformat()}).raise_for_status()
-    requests.delete(f"{served_shop.url}/_sandbox/faults").raise_for_status()
-    requests.delete(f"{served_shop.url}/_sandbox/stats").raise_for_status()
-    return Shop(served_shop)
-
-
-def shop_settings(url: str, **overrides: Any) -> Settings:
-    values: dict[str, Any] = dict(system="customwebshop", webshop_url=url, webshop_token=Secret(TOKEN),
-                                  upstream_retries=1, settle_seconds=2)
-    values.update(overrides)
-    return Settings(**values)
+from tests.integration.conftest import TOKEN, FailAfter, Service, Shop, push, shop_settings
 
 
 @pytest.fixture()
@@ -215,8 +161,8 @@ def test_creates_replayed_after_a_dropped_answer_make_no_duplicates(shop: Shop, 
         requests.put(f"{shop.url}/_sandbox/faults", json=shop_faults).raise_for_status()
         type_name = resource[:-1]
         assert push(service.url, type_name, entities).status_code == 503
-        replay = push(service.url, type_name, entities)
-        assert replay.status_code == 200 and replay.json()["created"] == 1, replay.text
+        replay = push(service.url, type_name, entities)  # finds what the first attempt made: nothing to change
+        assert replay.status_code == 200 and replay.json()["unchanged"] == 1, replay.text
         assert len(shop.listing(resource)) == 1
 
 
@@ -224,7 +170,7 @@ def test_an_existing_record_with_the_same_email_is_linked_not_duplicated(shop: S
     existing = shop.create("customers", customer(1, first_name="Old"))
     answer = push(service.url, "customer", [{"_id": "c", "sesam_origin": "woocommerce-customer:8",
                                              **customer(1, first_name="New")}])
-    assert answer.status_code == 200 and answer.json()["created"] == 1
+    assert answer.status_code == 200 and (answer.json()["created"], answer.json()["updated"]) == (0, 1)
     [linked] = shop.listing("customers")
     assert linked["id"] == existing["id"] and linked["first_name"] == "New"
     assert linked["origin"] == "woocommerce-customer:8"
@@ -263,3 +209,88 @@ def requests_proxy(base: str, environ: dict[str, Any], start_response: Any) -> l
                    [(k, v) for k, v in answer.headers.items() if k.lower() in ("content-type", "etag", "location")])
     return [answer.content]
 
+
+
+# -- what the shop says, field by field; pages that do not say they are the last -----------------------------------
+
+def test_a_refusal_reaches_sesam_with_the_shops_field_level_reasons(shop: Shop, service: Service):
+    """The shop's 422 `fields` used to be dropped: "the request has invalid fields" said nothing (issue 14)."""
+    answer = push(service.url, "customer", [{"_id": "c", "sesam_origin": "woocommerce-customer:1",
+                                             **customer(1, billing={"country": "Norway"})}])
+    assert answer.status_code == 422
+    [failure] = answer.json()["failed"]
+    assert failure["fields"] == {"billing.country": "must be an ISO 3166-1 alpha-2 code such as NO, or empty"}
+    assert "billing.country: must be an ISO 3166-1 alpha-2 code" in failure["reason"]
+
+
+def test_a_page_without_next_cursor_is_not_the_end(shop: Shop, service: Service):
+    """Only `next_cursor: null` ends a scan (docs/custom-webshop-api.md §5.2); a rewritten page fails the read."""
+    for n in range(5):
+        shop.create("customers", customer(n))
+    shop.advance(10)
+    requests.put(f"{shop.url}/_sandbox/faults", json={"short": [
+        {"keep": 2, "strip": ["next_cursor"], "count": 5, "path": "/customers"}]}).raise_for_status()
+    answer = requests.get(f"{service.url}/entities/customer")
+    assert answer.status_code == 503 and "next_cursor" in answer.json()["message"], answer.text
+    requests.delete(f"{shop.url}/_sandbox/faults").raise_for_status()
+    assert len(service.entities("customer")) == 5
+
+
+def test_a_lone_surrogate_from_the_shop_is_replaced_and_the_stream_stays_valid(serve_service):
+    """A shop that returns `\\udfff` used to break every pull that included the record (issue 11, item 1)."""
+    def shop_app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        body = (b'{"items": [{"id": 1, "updated_at": "2026-11-28T03:17:04.000000Z", "name": "x \\udfff", '
+                b'"email": "a@example.test"}], "next_cursor": null}')
+        start_response("200 OK", [("Content-Type", "application/json")])
+        return [body]
+
+    with ServedApp(shop_app) as served:
+        service = serve_service(shop_settings(served.url), clock=lambda: datetime(2026, 11, 29))
+        response = requests.get(f"{service.url}/entities/customer")
+        assert response.status_code == 200
+        [entity] = json.loads(response.content.decode("utf-8"))
+        assert entity["name"] == "x \ufffd"
+
+
+def test_a_409_naming_any_existing_record_is_adopted(serve_service):
+    """A shop that enforces the contract's unique `origin` answers 409 `duplicate` with `field: "origin"`: the
+    receiver updates that record, whatever the field."""
+    shop_app = create_shop_app(token=TOKEN)
+
+    def enforcing_origin(environ: dict[str, Any], start_response: Any) -> Any:
+        if environ["REQUEST_METHOD"] == "POST" and environ["PATH_INFO"] == "/customers":
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            raw = environ["wsgi.input"].read(length)
+            environ["wsgi.input"] = io.BytesIO(raw)
+            origin = json.loads(raw).get("origin")
+            listed = requests.get(f"{state['url']}/customers", params={"origin": origin},
+                                  headers={"Authorization": f"Bearer {TOKEN}"}).json()["items"]
+            if listed:
+                body = json.dumps({"error": "duplicate", "message": "origin is already used",
+                                   "field": "origin", "existing_id": listed[0]["id"]}).encode()
+                start_response("409 Conflict", [("Content-Type", "application/json")])
+                return [body]
+        return shop_app(environ, start_response)
+
+    state: dict[str, str] = {}
+    with ServedApp(enforcing_origin) as served:
+        state["url"] = served.url
+        headers = {"Authorization": f"Bearer {TOKEN}"}
+        existing = requests.post(f"{served.url}/customers", headers=headers,
+                                 json={**customer(1), "origin": "woocommerce-customer:7"}).json()
+        service = serve_service(shop_settings(served.url), clock=lambda: datetime(2026, 11, 29))
+        answer = push(service.url, "customer", [{"_id": "7", "sesam_origin": "woocommerce-customer:7",
+                                                 **customer(2, first_name="Moved")}])
+        assert answer.status_code == 200 and (answer.json()["created"], answer.json()["updated"]) == (0, 1)
+        after = requests.get(f"{served.url}/customers/{existing['id']}", headers=headers).json()
+        assert (after["email"], after["first_name"]) == ("person2@example.test", "Moved")
+
+
+def test_records_of_two_systems_sharing_an_id_are_both_created(shop: Shop, service: Service):
+    """The json sink strips namespaces, so two records arrive as "4"; keeping the last per `_id` lost one
+    (issue 9, item 2). Each is its own record by its origin."""
+    answer = push(service.url, "customer", [
+        {"_id": "4", "sesam_origin": "woocommerce-customer:4", **customer(1)},
+        {"_id": "4", "sesam_origin": "woocommerce-order-guest:4", **customer(2)}])
+    assert answer.status_code == 200 and (answer.json()["created"], answer.json()["superseded"]) == (2, 0)
+    assert len(shop.listing("customers")) == 2

@@ -5,13 +5,17 @@ The sandbox reproduces the recorded store; each test names the recorded behaviou
 from __future__ import annotations
 
 import json
+import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import parse_qs
 
 import pytest
 import requests
 
-from tests.integration.conftest import FailAfter, Service, Woo, serve_woo, woo_settings
+from tests.integration.conftest import (FailAfter, Service, Woo, push, serve_woo, wait_until, woo_behind,
+                                       woo_settings)
 
 
 def ids(entities: list[dict[str, Any]]) -> list[str]:
@@ -197,9 +201,106 @@ def test_an_empty_store_is_an_empty_array_not_an_error(woo: Woo, service: Servic
 
 
 def test_a_small_store_is_read_in_few_requests(woo: Woo, service: Service):
-    """One key page, one trash page, one record page: no fan-out before the first page shows a longer list."""
+    """One key page, one trash page, one page of what changed during the read (a record restored from the trash
+    mid-read is in neither scan), one record page: no fan-out before the first page shows a longer list."""
     woo.batch_create("products", [{"name": f"P{n}"} for n in range(20)])
     woo.store.clock.advance(5)
     requests.delete(woo.url + "/_sandbox/requests")
     assert len(service.entities("product")) == 20
-    assert requests.get(woo.url + "/_sandbox/requests").json() == {"GET": 3}
+    assert requests.get(woo.url + "/_sandbox/requests").json() == {"GET": 4}
+
+
+def test_a_page_shorter_than_the_store_promised_fails_the_read_instead_of_ending_it(woo: Woo, service: Service):
+    """A proxy, cache or plugin that filters rows from a 200 page: the read used to end there and answer a
+    well-formed, truncated array, and Sesam then deleted the rest (issue 11, item 2)."""
+    woo.batch_create("orders", [{"customer_note": str(n)} for n in range(150)])
+    woo.store.clock.advance(5)
+    woo.faults({"short": [{"keep": 40, "count": 10, "path": "/wp-json/wc/v3/orders"}]})
+    answer = requests.get(f"{service.url}/entities/order")
+    assert answer.status_code == 503, answer.text[:300]
+    assert "X-WP-Total of 150 promised 100" in answer.json()["message"]
+
+
+def test_an_empty_full_read_is_answered_only_when_the_store_says_it_is_empty(woo: Woo, service: Service):
+    woo.batch_create("customers", [{"email": f"c{n}@example.test"} for n in range(3)])
+    woo.store.clock.advance(5)
+    woo.faults({"short": [{"keep": 0, "count": 10, "path": "/wp-json/wc/v3/customers"}]})
+    assert requests.get(f"{service.url}/entities/customer").status_code == 503, "[] while X-WP-Total says 3"
+    woo.faults({})
+    assert len(service.entities("customer")) == 3
+
+
+def test_a_record_restored_from_the_trash_during_a_full_read_is_in_it(serve_service):
+    """Still trashed when the live scan passed it, live again when the trash scan ran: in neither, and a full read
+    that leaves it out makes Sesam mark it deleted (issue 11, item 14)."""
+    state: dict[str, Any] = {"restored": False}
+
+    def restore_at_the_trash_scan(app: Any) -> Any:
+        def wrapped(environ: dict[str, Any], start_response: Any) -> Any:
+            query = parse_qs(environ.get("QUERY_STRING", ""))
+            if query.get("status") == ["trash"] and "_fields" in query and not state["restored"]:
+                state["restored"] = True
+                state["http"].put(f"{state['api']}/products/{state['id']}", json={"status": "publish"})
+            return app(environ, start_response)
+        return wrapped
+
+    with woo_behind(restore_at_the_trash_scan) as woo:
+        created = woo.batch_create("products", [{"name": f"P{n}"} for n in range(3)])
+        trashed = created[1]["id"]
+        woo.http.delete(f"{woo.api}/products/{trashed}").raise_for_status()
+        woo.store.clock.advance(5)
+        state.update(http=woo.http, api=woo.api, id=trashed)
+        service = serve_service(woo_settings(woo.url), clock=woo.store.clock.now)
+        entities = service.entities("product")
+    assert state["restored"], "the restore happened between the two scans"
+    assert [e["_deleted"] for e in entities if e["_id"] == str(trashed)] == [False]
+    assert_stream_shape(entities)
+
+
+def test_long_pulls_never_hold_every_thread_and_receivers_stay_responsive(woo: Woo, serve_service):
+    """Pulls beyond MAX_CONCURRENT_PULLS are answered 503 with Retry-After at once (issue 11, item 12)."""
+    service = serve_service(woo_settings(woo.url, max_concurrent_pulls=1), clock=woo.store.clock.now)
+    woo.batch_create("products", [{"name": "P"}])
+    woo.store.clock.advance(5)
+    requests.delete(woo.url + "/_sandbox/requests")
+    woo.faults({"hold": [{"method": "GET", "path": "/wp-json/wc/v3/products"}]})
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        first = pool.submit(requests.get, f"{service.url}/entities/product", timeout=30)
+        wait_until(lambda: woo.request_count() >= 1)  # the first pull is streaming (its read is held in the store)
+        second = requests.get(f"{service.url}/entities/order")
+        assert second.status_code == 503 and second.headers["Retry-After"] == "5"
+        assert second.json()["error"] == "ServiceBusy"
+        pushed = push(service.url, "customer", [{"_id": "c", "sesam_origin": "s:1", "email": "c@example.test"}])
+        assert pushed.status_code == 200, "a receiver is answered while the pull runs"
+        requests.post(woo.url + "/_sandbox/faults/release").raise_for_status()
+        assert first.result().status_code == 200 and len(first.result().json()) == 1
+    assert requests.get(f"{service.url}/entities/order").status_code == 200, "the slot was given back"
+
+
+def test_a_pull_the_client_abandons_leaves_a_log_line(serve_service, caplog):
+    """Issue 14: a client that goes away mid-stream (a Sesam timeout, a restart) is visible in the log."""
+    gate = threading.Event()
+
+    def pause_second_record_page(app: Any) -> Any:
+        seen = {"include": 0}
+
+        def wrapped(environ: dict[str, Any], start_response: Any) -> Any:
+            if "include=" in environ.get("QUERY_STRING", ""):
+                seen["include"] += 1
+                if seen["include"] == 2:
+                    gate.wait(timeout=30)
+            return app(environ, start_response)
+        return wrapped
+
+    with woo_behind(pause_second_record_page) as woo:
+        try:
+            woo.batch_create("products", [{"name": "P" * 200} for _ in range(300)])
+            woo.store.clock.advance(5)
+            service = serve_service(woo_settings(woo.url, upstream_concurrency=1), clock=woo.store.clock.now)
+            caplog.set_level(logging.INFO, logger="service.sesam.pull")
+            with requests.get(f"{service.url}/entities/product", stream=True) as answer:
+                assert answer.raw.read(1000)  # the first records arrived; then the client goes away
+            gate.set()
+            wait_until(lambda: any("abandoned by the client" in r.getMessage() for r in caplog.records))
+        finally:
+            gate.set()

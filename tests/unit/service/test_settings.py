@@ -102,3 +102,13 @@ def test_declared_defaults_are_the_settings_defaults():
     from_env = Settings.from_env({"SYSTEM": "customwebshop", "WEBSHOP_URL": "https://shop.example",
                                   "WEBSHOP_TOKEN": "t"})
     assert from_env == Settings(system="customwebshop", webshop_url="https://shop.example", webshop_token=Secret("t"))
+
+
+def test_one_worker_and_pulls_below_the_threads_are_required():
+    """The receivers' protocol state lives in the process (README, "Receivers"), and pulls that may hold every
+    thread leave receivers waiting behind them (issue 11, items 3 and 12)."""
+    problems = problems_of({**WOO, "WEB_CONCURRENCY": "2", "MAX_CONCURRENT_PULLS": "8", "GUNICORN_THREADS": "8"})
+    assert problems["WEB_CONCURRENCY"].startswith("must be 1: the JSON Push sequences and the journal of creates")
+    assert problems["MAX_CONCURRENT_PULLS"].startswith("must be below GUNICORN_THREADS (8 >= 8)")
+    settings = Settings.from_env({**WOO, "MAX_CONCURRENT_PULLS": "12", "GUNICORN_THREADS": "16"})
+    assert (settings.max_concurrent_pulls, settings.gunicorn_threads) == (12, 16)

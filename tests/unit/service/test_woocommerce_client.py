@@ -23,12 +23,17 @@ BAD_SECRET = {"code": "woocommerce_rest_authentication_error", "message": "Consu
 FAST = RetryPolicy(retries=3, backoff=0.001)
 
 
+def totals(count: int, per_page: int = 10) -> dict[str, str]:
+    """The totals headers every list answer carries (FACTS §1)."""
+    return {"X-WP-Total": str(count), "X-WP-TotalPages": str(-(-count // per_page))}
+
+
 def client(url: str = "https://shop.example", **kwargs) -> WooCommerceClient:
-    return WooCommerceClient(url, Secret("ck_key"), Secret("cs_secret"), policy=FAST, **kwargs)
+    return WooCommerceClient(url, Secret("ck_key"), Secret("cs_secret"), **{"policy": FAST, **kwargs})
 
 
 def test_https_uses_basic_auth(requests_mock):
-    requests_mock.get("https://shop.example/wp-json/wc/v3/orders", json=[], headers={"X-WP-Total": "0"})
+    requests_mock.get("https://shop.example/wp-json/wc/v3/orders", json=[], headers=totals(0))
     client().list("orders", {"per_page": 100})
     sent = requests_mock.request_history[0]
     assert sent.headers["Authorization"] == "Basic " + base64.b64encode(b"ck_key:cs_secret").decode()
@@ -38,6 +43,7 @@ def test_https_uses_basic_auth(requests_mock):
 def test_stripped_authorization_falls_back_to_query_keys_and_stays_there(requests_mock):
     def answer(request, context):
         if "consumer_key" in request.qs:
+            context.headers.update(totals(1))
             return [{"id": 1}]
         context.status_code = 401
         return CANNOT_VIEW
@@ -59,7 +65,7 @@ def test_wrong_secret_is_a_configuration_error_at_once(requests_mock):
 
 
 def test_http_signs_with_oauth1_in_the_query(requests_mock):
-    requests_mock.get("http://shop.example/wp-json/wc/v3/customers", json=[])
+    requests_mock.get("http://shop.example/wp-json/wc/v3/customers", json=[], headers=totals(0))
     client("http://shop.example").list("customers", {"orderby": "id"})
     query = parse_qs(urlsplit(requests_mock.request_history[0].url).query)
     assert query["oauth_consumer_key"] == ["ck_key"] and query["oauth_signature_method"] == ["HMAC-SHA256"]
@@ -89,7 +95,8 @@ def test_retries_give_up_with_a_retriable_error(requests_mock):
 
 def test_a_non_json_success_is_retried_as_a_broken_answer(requests_mock):
     requests_mock.get("https://shop.example/wp-json/wc/v3/orders", [
-        {"text": "<html>maintenance</html>", "headers": {"Content-Type": "text/html"}}, {"json": []}])
+        {"text": "<html>maintenance</html>", "headers": {"Content-Type": "text/html"}},
+        {"json": [], "headers": totals(0)}])
     assert client().list("orders", {}).items == []
 
 
@@ -119,3 +126,51 @@ def test_keys_never_reach_errors_or_logs(requests_mock, caplog):
         client(auth="query").list("orders", {})
     text = str(caught.value) + repr(caught.value.as_json()) + caplog.text
     assert "cs_secret" not in text and "ck_key" not in text
+
+
+def test_a_page_shorter_than_the_store_promised_is_retried_then_refused(requests_mock):
+    """A cache, proxy or plugin filtering rows: 100 promised by X-WP-Total, 60 delivered (issue 11, item 2)."""
+    rows = [{"id": n} for n in range(60)]
+    requests_mock.get("https://shop.example/wp-json/wc/v3/orders", json=rows, headers=totals(250, 100))
+    with pytest.raises(UpstreamUnavailable) as caught:
+        client().list("orders", {"per_page": 100, "offset": 90})
+    assert "60 records where its X-WP-Total of 250 promised 100 from position 90" in caught.value.message
+    assert len(requests_mock.request_history) == FAST.retries + 1, "retried: a passing race may explain it"
+
+
+def test_the_last_page_and_an_empty_store_are_what_the_totals_say(requests_mock):
+    requests_mock.get("https://shop.example/wp-json/wc/v3/orders", [
+        {"json": [{"id": n} for n in range(10)], "headers": totals(190, 100)},
+        {"json": [], "headers": totals(0, 100)},
+        {"json": [], "headers": totals(3, 100)},
+    ])
+    assert len(client().list("orders", {"per_page": 100, "offset": 180}).items) == 10, "180 + 10 = the total"
+    assert client().list("orders", {"per_page": 100}).items == [], "an empty list the store says is empty"
+    with pytest.raises(UpstreamUnavailable):
+        client(policy=RetryPolicy(retries=0)).list("orders", {"per_page": 100})  # [] while the store says 3
+
+
+def test_a_list_without_totals_cannot_prove_its_end(requests_mock):
+    requests_mock.get("https://shop.example/wp-json/wc/v3/orders", json=[{"id": 1}])
+    with pytest.raises(UpstreamUnavailable) as caught:
+        client(policy=RetryPolicy(retries=0)).list("orders", {})
+    assert "X-WP-Total" in caught.value.message
+
+
+def test_a_refusal_names_the_fields_the_store_named(requests_mock):
+    requests_mock.post("https://shop.example/wp-json/wc/v3/customers", status_code=400, json={
+        "code": "customer_invalid_email", "message": "Invalid email address",
+        "data": {"status": 400}})  # customers-d07-create-invalid-email-400.json
+    with pytest.raises(UpstreamRejected) as caught:
+        client().call("POST", "/customers", json={"email": "not-an-email"})
+    assert caught.value.details["fields"] == {"email": "Invalid email address (customer_invalid_email)"}
+    assert "email: Invalid email address" in caught.value.message
+
+
+def test_a_lone_surrogate_from_the_store_is_replaced_not_passed_on(requests_mock, caplog):
+    """A `\\udfff` escape is valid JSON but no character: passed on, it breaks every later pull (issue 11, item 1)."""
+    requests_mock.get("https://shop.example/wp-json/wc/v3/products", headers=totals(1),
+                      content=b'[{"id": 1, "name": "x \\udfff", "price": NaN}]')
+    [product] = client().list("products", {}).items
+    assert product == {"id": 1, "name": "x \ufffd", "price": None}
+    assert "replaced by U+FFFD" in caplog.text
