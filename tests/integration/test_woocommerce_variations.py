@@ -9,7 +9,7 @@ from typing import Any
 
 import requests
 
-from tests.integration.conftest import Service, Woo
+from tests.integration.conftest import Service, Woo, push, total_writes
 
 
 def tee(woo: Woo, name: str = "Tee", sizes: tuple[str, ...] = ("S", "M")) -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -78,3 +78,77 @@ def test_requests_grow_with_the_changed_parents_not_with_the_store(woo: Woo, ser
     before = woo.request_count()
     assert [e["sku"] for e in service.entities("variation", since=token)] == ["P7-S", "P7-M", "P7-XL"]
     assert woo.request_count() - before == 2, "one page of changed parents, one page of their variations"
+
+
+# -- POST /receiver/variation ---------------------------------------------------------------------------------------
+
+def pushed_size(parent_id: int, size: str, **fields: Any) -> dict[str, Any]:
+    return {"_id": f"customwebshop-variation:{size}", "sesam_origin": f"customwebshop-variation:{size}",
+            "parent_id": parent_id, "sku": f"HOODIE-{size}", "regular_price": "40.00",
+            "attributes": [{"name": "Size", "option": size}], **fields}
+
+
+def test_variations_pushed_to_a_simple_product_make_it_variable_with_their_options(woo: Woo, service: Service):
+    """WooCommerce keeps a variation's attribute only when its parent varies by it (`prepare_object_for_database`,
+    class-wc-rest-product-variations-controller.php): the parent gains the attribute and every option first."""
+    parent = woo.create("products", {"name": "Hoodie", "sku": "HOODIE", "regular_price": "40.00"})
+    answer = push(service.url, "variation", [pushed_size(parent["id"], "S"),
+                                             pushed_size(parent["id"], "M", regular_price="45.00")])
+    assert answer.status_code == 200 and answer.json()["created"] == 2, answer.text
+    after = woo.http.get(f"{woo.api}/products/{parent['id']}").json()
+    assert after["type"] == "variable"
+    assert [(a["name"], a["options"], a["variation"]) for a in after["attributes"]] == [("Size", ["S", "M"], True)]
+    listed = woo.http.get(f"{woo.api}/products/{parent['id']}/variations").json()
+    assert sorted((v["sku"], v["regular_price"], v["attributes"][0]["option"]) for v in listed) == [
+        ("HOODIE-M", "45.00", "M"), ("HOODIE-S", "40.00", "S")]
+    assert all(meta["value"].startswith("customwebshop-variation:") for v in listed for meta in v["meta_data"]
+               if meta["key"] == "sesam_origin")
+
+
+def test_a_create_meeting_its_sku_in_the_parent_adopts_that_variation_and_unchanged_ones_are_not_written(
+        woo: Woo, service: Service):
+    """A variation that exists on both sides links up: the create meets the SKU (another case) in the space products
+    and variations share (`product_invalid_sku` with `resource_id`, `variations-b19-…`, `-b21-…`) and becomes an update of it.
+    Nothing unchanged is written, because every variation write moves the parent's `date_modified` (`-b12-…`)."""
+    parent, [small] = tee(woo, "Hoodie", ("S",))
+    answer = push(service.url, "variation", [pushed_size(parent["id"], "S", sku="hoodie-s", regular_price="42.00")])
+    assert (answer.json()["created"], answer.json()["updated"]) == (0, 1), answer.text
+    [variation] = woo.http.get(f"{woo.api}/products/{parent['id']}/variations").json()
+    assert (variation["id"], variation["regular_price"]) == (small["id"], "42.00")
+    woo.store.clock.advance(5)
+    before = total_writes(woo)
+    same = {**pushed_size(parent["id"], "S", sku="hoodie-s", regular_price="42"), "id": variation["id"]}
+    assert push(service.url, "variation", [same]).json()["unchanged"] == 1
+    assert total_writes(woo) == before
+
+
+def test_a_variation_whose_sku_a_product_holds_is_refused_naming_it(woo: Woo, service: Service):
+    parent = woo.create("products", {"name": "Hoodie", "sku": "HOODIE", "regular_price": "40.00"})
+    woo.create("products", {"name": "Other", "sku": "HOODIE-S", "regular_price": "1.00"})
+    answer = push(service.url, "variation", [pushed_size(parent["id"], "S")])
+    assert answer.status_code == 422, answer.text
+    assert "sku" in answer.text.lower()
+    assert woo.http.get(f"{woo.api}/products/{parent['id']}/variations").json() == []
+
+
+def test_a_deleted_variation_is_deleted_for_good_and_a_parent_left_without_any_is_simple_again(
+        woo: Woo, service: Service):
+    """A trashed variation would keep its SKU; WooCommerce's own screen deletes variations for good."""
+    parent, sizes = tee(woo, "Tee", ("S", "M"))
+    deletes = [{"_id": f"customwebshop-variation:{v['id']}", "_deleted": True, "id": v["id"], "parent_id": parent["id"]}
+               for v in sizes]
+    assert push(service.url, "variation", deletes[:1]).json()["deleted"] == 1
+    assert [v["sku"] for v in woo.http.get(f"{woo.api}/products/{parent['id']}/variations").json()] == ["TEE-M"]
+    assert push(service.url, "variation", deletes[1:]).json()["deleted"] == 1
+    after = woo.http.get(f"{woo.api}/products/{parent['id']}").json()
+    assert (after["type"], after["variations"]) == ("simple", [])
+    assert push(service.url, "variation", deletes[1:]).json()["deleted"] == 1, "deleting again is not a failure"
+
+
+def test_a_variation_without_its_parent_is_refused_and_nothing_is_written(woo: Woo, service: Service):
+    before = total_writes(woo)
+    answer = push(service.url, "variation", [{**pushed_size(1, "S"), "parent_id": "one"}])
+    assert answer.status_code == 400 and "parent_id" in answer.text
+    missing = push(service.url, "variation", [pushed_size(999, "S")])
+    assert missing.status_code == 422 and "999" in missing.text
+    assert total_writes(woo) == before
