@@ -294,3 +294,34 @@ def test_records_of_two_systems_sharing_an_id_are_both_created(shop: Shop, servi
         {"_id": "4", "sesam_origin": "woocommerce-order-guest:4", **customer(2)}])
     assert answer.status_code == 200 and (answer.json()["created"], answer.json()["superseded"]) == (2, 0)
     assert len(shop.listing("customers")) == 2
+
+
+# -- variations: the webshop's variants (docs/custom-webshop-api.md §3.4.1) ---------------------------------------
+
+def test_variants_are_read_and_written_as_the_variation_type(shop: Shop, service: Service):
+    """A variant is its own resource (`/variants`): read as the `variation` stream with tombstones, created,
+    linked by SKU in any case, and never linked to a product holding the SKU (another resource)."""
+    tee = shop.create("products", product(1, sku="TEE"))
+    small = shop.create("variants", {"product_id": tee["id"], "sku": "TEE-S", "price": "10.00",
+                                     "options": [{"name": "Size", "value": "S"}]})
+    shop.create("products", product(2, sku="TEE-L"))
+    shop.advance(5)
+    [streamed] = service.entities("variation")
+    assert (streamed["_id"], streamed["product_id"], streamed["sku"]) == (str(small["id"]), tee["id"], "TEE-S")
+
+    def pushed(size: str, **fields: Any) -> dict[str, Any]:
+        return {"_id": f"woocommerce-variation:{size}", "sesam_origin": f"woocommerce-variation:{size}",
+                "product_id": tee["id"], "sku": f"tee-{size.lower()}", "price": "12.00",
+                "options": [{"name": "Size", "value": size}], **fields}
+
+    answer = push(service.url, "variation", [pushed("S"), pushed("M")])
+    assert (answer.json()["created"], answer.json()["updated"]) == (1, 1), answer.text
+    variants = {v["sku"].upper(): v for v in shop.listing("variants")}
+    assert set(variants) == {"TEE-S", "TEE-M"} and variants["TEE-S"]["id"] == small["id"]
+    assert variants["TEE-S"]["price"] == variants["TEE-M"]["price"] == "12.00"
+    refused = push(service.url, "variation", [pushed("L")])
+    assert refused.status_code == 422 and "sku" in refused.text.lower(), refused.text
+    assert len(shop.listing("variants")) == 2
+    assert push(service.url, "variation", [{"_id": "x", "_deleted": True, "id": small["id"]}]).json()["deleted"] == 1
+    shop.advance(5)
+    assert [e["_deleted"] for e in service.entities("variation", since=streamed["_updated"])] == [False, True]
