@@ -2,9 +2,11 @@
 process), so its memory and its threads are its own and not the benchmark's."""
 from __future__ import annotations
 
+import argparse
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -15,6 +17,31 @@ from pathlib import Path
 import requests
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from service.settings import Settings  # noqa: E402
+
+KEY, SECRET = "ck_sandbox", "cs_sandbox"  # the WooCommerce sandbox's credentials
+
+
+def add_store_and_service_options(parser: argparse.ArgumentParser) -> None:
+    """The options of a benchmark that reads a slow WooCommerce sandbox through the service."""
+    parser.add_argument("--latency-ms", type=float, default=80.0, help="delay of every store request")
+    parser.add_argument("--concurrency", type=int, default=Settings.upstream_concurrency,
+                        help="the service's UPSTREAM_CONCURRENCY (its own default)")
+    parser.add_argument("--port", type=int, default=0, help="the service's port; 0 picks a free one")
+
+
+def woocommerce_service_env(store_url: str, concurrency: int) -> dict[str, str]:
+    return {"SYSTEM": "woocommerce", "WOOCOMMERCE_URL": store_url, "WOOCOMMERCE_CONSUMER_KEY": KEY,
+            "WOOCOMMERCE_CONSUMER_SECRET": SECRET, "WOOCOMMERCE_AUTH": "basic",
+            "UPSTREAM_CONCURRENCY": str(concurrency)}
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 @contextmanager

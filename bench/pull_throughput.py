@@ -11,7 +11,6 @@ goes to stderr.
 from __future__ import annotations
 
 import argparse
-import socket
 import sys
 import time
 from pathlib import Path
@@ -21,15 +20,14 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from gunicorn_process import peak_rss_mb, running_service  # noqa: E402
+from gunicorn_process import (KEY, SECRET, add_store_and_service_options, free_port, peak_rss_mb,  # noqa: E402
+                              running_service, woocommerce_service_env)
 from progress import HelpFormatter, Progress  # noqa: E402
 from sandbox.faults import Faults  # noqa: E402
 from sandbox.serving import ServedApp  # noqa: E402
 from sandbox.woocommerce import Store, create_app  # noqa: E402
 from sandbox.woocommerce.seed import seed_bulk  # noqa: E402
-from service.settings import Settings  # noqa: E402
 
-KEY, SECRET = "ck_sandbox", "cs_sandbox"
 
 
 def baseline(api: str, total: int) -> tuple[int, float, int]:
@@ -63,19 +61,10 @@ def service_scan(url: str, total: int) -> tuple[int, float]:
     return count, time.perf_counter() - started
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def arguments() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=HelpFormatter)
     parser.add_argument("--orders", type=int, default=100_000, help="orders in the store")
-    parser.add_argument("--latency-ms", type=float, default=80.0, help="delay of every store request")
-    parser.add_argument("--concurrency", type=int, default=Settings.upstream_concurrency,
-                        help="the service's UPSTREAM_CONCURRENCY (its own default)")
-    parser.add_argument("--port", type=int, default=0, help="the service's port; 0 picks a free one")
+    add_store_and_service_options(parser)
     return parser
 
 
@@ -93,9 +82,7 @@ def main() -> None:
         print(f"baseline  sequential per_page=100 loop: {count} orders in {seconds:6.1f} s = "
               f"{count / seconds:7.0f} orders/s ({sent} requests)")
         requests.delete(shop.url + "/_sandbox/requests")
-        env = {"SYSTEM": "woocommerce", "WOOCOMMERCE_URL": shop.url, "WOOCOMMERCE_CONSUMER_KEY": KEY,
-               "WOOCOMMERCE_CONSUMER_SECRET": SECRET, "WOOCOMMERCE_AUTH": "basic",
-               "UPSTREAM_CONCURRENCY": str(args.concurrency)}
+        env = woocommerce_service_env(shop.url, args.concurrency)
         with running_service(env, port) as process:
             count2, seconds2 = service_scan(f"http://127.0.0.1:{port}", args.orders)
             sent2 = sum(requests.get(shop.url + "/_sandbox/requests").json().values())

@@ -13,7 +13,6 @@ Progress goes to stderr.
 from __future__ import annotations
 
 import argparse
-import socket
 import sys
 import time
 from pathlib import Path
@@ -24,14 +23,14 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from gunicorn_process import running_service  # noqa: E402
+from gunicorn_process import (KEY, SECRET, add_store_and_service_options, free_port, running_service,  # noqa: E402
+                              woocommerce_service_env)
 from progress import HelpFormatter, Progress  # noqa: E402
 from sandbox.faults import Faults  # noqa: E402
 from sandbox.serving import ServedApp  # noqa: E402
 from sandbox.woocommerce import Store, create_app  # noqa: E402
 from service.settings import Settings  # noqa: E402
 
-KEY, SECRET = "ck_sandbox", "cs_sandbox"
 SIZE_NAMES = ("XS", "S", "M", "L", "XL", "XXL", "3XL", "4XL")
 
 
@@ -85,12 +84,6 @@ def requests_since_reset(shop_url: str) -> int:
     return sent
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def arguments() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=HelpFormatter)
     parser.add_argument("--parents", type=int, default=1_000, help="variable products in the store")
@@ -98,10 +91,7 @@ def arguments() -> argparse.ArgumentParser:
                         help="variations per variable product")
     parser.add_argument("--changed", type=int, default=20, help="parents with one variation changed before the "
                                                                 "incremental read")
-    parser.add_argument("--latency-ms", type=float, default=80.0, help="delay of every store request")
-    parser.add_argument("--concurrency", type=int, default=Settings.upstream_concurrency,
-                        help="the service's UPSTREAM_CONCURRENCY (its own default)")
-    parser.add_argument("--port", type=int, default=0, help="the service's port; 0 picks a free one")
+    add_store_and_service_options(parser)
     return parser
 
 
@@ -120,9 +110,7 @@ def main() -> None:
         print(f"baseline  full read, parent by parent:   {count} variations in {seconds:6.1f} s ({sent} requests); "
               "every later read costs the same")
         requests_since_reset(shop.url)
-        env = {"SYSTEM": "woocommerce", "WOOCOMMERCE_URL": shop.url, "WOOCOMMERCE_CONSUMER_KEY": KEY,
-               "WOOCOMMERCE_CONSUMER_SECRET": SECRET, "WOOCOMMERCE_AUTH": "basic",
-               "UPSTREAM_CONCURRENCY": str(args.concurrency)}
+        env = woocommerce_service_env(shop.url, args.concurrency)
         with running_service(env, port) as _:
             url = f"http://127.0.0.1:{port}"
             time.sleep(Settings.settle_seconds + 1)  # the seeded records leave the settle window
