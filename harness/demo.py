@@ -31,7 +31,8 @@ COLUMNS = {
 
 
 def cell(record: dict[str, Any], keys: str) -> str:
-    return next((str(record[key]) for key in keys.split("|") if key in record), "")
+    # The first that holds something: a variable product has no regular price of its own, only its `price`.
+    return next((str(record[key]) for key in keys.split("|") if record.get(key) not in (None, "")), "")
 
 
 def origin(record: dict[str, Any]) -> str:

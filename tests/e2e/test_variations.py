@@ -6,6 +6,7 @@ WooCommerce behaves as recorded on 2026-12-01 (FACTS, `variations-*`, `stock-s*`
 """
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from harness import World
@@ -179,5 +180,70 @@ def test_a_simple_product_turned_variable_and_back(world: World) -> None:
     world.sync()
     assert world.shop_list("variants") == []
     assert world.woo_get("products", woo_id)["regular_price"] == shop_product(world, "CAP")["price"] == "16.00"
+    world.assert_quiet()
+    world.assert_agree()
+
+
+# Garments named in many languages: (name, sizes or colours, option name)
+GARMENTS = [("Ullgenser Åsane", ("S", "M", "L"), "Størrelse"), ("Pull marinière", ("Bleu", "Rouge"), "Couleur"),
+            ("Trachtenjacke Groß", ("48", "50", "52"), "Größe"), ("Camiseta Ñandú", ("S", "M"), "Talla"),
+            ("Футболка Вятка", ("S", "M", "L"), "Размер"), ("浴衣 藍染", ("中", "大"), "サイズ"),
+            ("Kaftan Işıl", ("Mavi", "Yeşil"), "Renk"), ("Χιτώνας Ερμής", ("M", "L"), "Μέγεθος")]
+
+
+def test_two_populated_shops_with_variable_products_link_what_they_share_and_count_sales_once(world: World):
+    """Both shops already sell variable products, numbered from low ids on each side; one T-shirt exists in both
+    (its SKUs written in another case, the webshop with one size more). After the first sync every size is on both
+    sides exactly once, the shared ones linked; then both shops sell the shared size and the counts add up."""
+    for n, (name, options, attribute) in enumerate(GARMENTS[:5]):
+        parent = world.woo_create("products", {"name": name, "type": "variable", "sku": f"WOO-{n}", "attributes": [
+            {"name": attribute, "options": list(options), "variation": True}]})
+        world.woo_http.post(f"{world.woo_api}/products/{parent['id']}/variations/batch", json={"create": [
+            {"sku": f"WOO-{n}-{i}", "regular_price": f"{20 + i}.00", "manage_stock": True, "stock_quantity": 5 + i,
+             "attributes": [{"name": attribute, "option": option}]} for i, option in enumerate(options)]})
+    shared_id, shared = woo_tee(world, {"S": ("10.00", 8), "M": ("12.00", 6)})
+    for n in range(12):  # the webshop's simple products come first: its ids meet WooCommerce's
+        world.shop_create("products", {"sku": f"SOCK-{n}", "name": f"Strumpa {n}", "price": "5.00"})
+    for n, (name, options, attribute) in enumerate(GARMENTS[5:]):
+        product = world.shop_create("products", {"sku": f"SHOP-{n}", "name": name, "price": "30.00"})
+        for i, option in enumerate(options):
+            world.shop_create("variants", {"product_id": product["id"], "sku": f"SHOP-{n}-{i}", "price": f"3{i}.00",
+                                           "options": [{"name": attribute, "value": option}], "stock_quantity": 4})
+    tee = world.shop_create("products", {"sku": "tee", "name": "Tee", "price": "10.00"})
+    for size, price, stock in (("S", "10.00", 8), ("M", "12.00", 6), ("XL", "15.00", 2)):
+        world.shop_create("variants", {"product_id": tee["id"], "sku": f"tee-{size.lower()}", "price": price,
+                                       "options": [{"name": "Size", "value": size}], "stock_quantity": stock})
+    before = {v["sku"].upper(): v["id"] for v in world.shop_list("variants")}
+    woo_ids = {p["id"] for p in world.woo_list("products")} | {
+        v["id"] for p in world.woo_list("products") for v in world.woo_list(f"products/{p['id']}/variations")}
+    shop_ids = {p["id"] for p in world.shop_list("products")} | set(before.values())
+    assert len(shop_ids & woo_ids) > 5, "both shops number from low ids: the same id, other records"
+
+    world.sync()
+
+    woo_skus = Counter(v["sku"].upper() for p in world.woo_list("products", type="variable")
+                       for v in world.woo_list(f"products/{p['id']}/variations"))
+    shop_skus = Counter(v["sku"].upper() for v in world.shop_list("variants"))
+    assert woo_skus == shop_skus and set(woo_skus.values()) == {1}, (woo_skus, shop_skus)
+    assert len(woo_skus) == 3 + 2 + 3 + 2 + 3 + 2 + 2 + 2 + 3
+    assert {sku: shop_variants(world)[sku]["id"] for sku in ("TEE-S", "TEE-M")} == {
+        "TEE-S": before["TEE-S"], "TEE-M": before["TEE-M"]}, "the shared sizes linked up, not duplicated"
+    assert [p["id"] for p in world.woo_list("products", sku="TEE")] == [shared_id]
+    assert woo_variations(world, shared_id)["TEE-XL"]["attributes"][0]["option"] == "XL", \
+        "WooCommerce's T-shirt gained the webshop's size"
+    assert (woo_variation(world, shared_id, shared["S"])["stock_quantity"],
+            shop_variants(world)["TEE-S"]["stock_quantity"]) == (8, 8), "one stock, WooCommerce's level"
+
+    small = shop_variants(world)["TEE-S"]
+    world.shop_create("orders", {"currency": "EUR", "grand_total": "20.00", "email": "aroha.ngata@example.nz",
+                                 "lines": [{"product_id": small["product_id"], "variant_id": small["id"],
+                                            "sku": "tee-s", "name": "Tee - S", "quantity": 2, "unit_price": "10.00",
+                                            "line_total": "20.00"}]})
+    world.woo_create("orders", {"status": "processing", "currency": "EUR",
+                                "billing": {"email": "lukasz.z@example.pl", "first_name": "Łukasz"},
+                                "line_items": [{"product_id": shared_id, "variation_id": shared["S"], "quantity": 1}]})
+    world.sync()
+    assert (woo_variation(world, shared_id, shared["S"])["stock_quantity"],
+            shop_variants(world)["TEE-S"]["stock_quantity"]) == (5, 5)
     world.assert_quiet()
     world.assert_agree()
