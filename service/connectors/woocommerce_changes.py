@@ -112,7 +112,7 @@ def _change(key: str, want: Any, have: Any) -> Any:
         return changed_subfields(want, have) or None
     if key == "meta_data" and isinstance(want, list):
         return _changed_meta(want, have or []) or None
-    if key == "line_items" and isinstance(want, list):
+    if key == "line_items" and isinstance(want, list) and all(isinstance(line, dict) for line in want):
         return _reconciled_lines(want, have or []) or None
     if key in ORDER_ITEMS and isinstance(want, list):
         return _reconciled_items(key, want, have or []) or None

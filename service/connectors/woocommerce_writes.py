@@ -146,7 +146,8 @@ class WooCommerceWriter:
     def _plan_update(entity: PushedEntity, record: dict[str, Any], batch: _Batch, result: WriteResult,
                      missing_products: set[int]) -> None:
         changes = update_body(entity, record)
-        added = [line for line in changes.get("line_items", []) if "id" not in line]  # lines matched keep theirs
+        added = [line for line in changes.get("line_items", [])  # lines matched keep their ids
+                 if isinstance(line, dict) and "id" not in line]
         refused = _lines_without_product(entity, added, missing_products)
         if refused:
             result.refuse(entity, refused)
@@ -364,7 +365,7 @@ class WooCommerceWriter:
 
 def _lacks_natural_key(resource: str, entity: PushedEntity) -> bool:
     """Orders and SKU-less products or variations: nothing in the store refuses a second create of them."""
-    return resource == "orders" or ((resource == "products" or is_variations(resource)) and not entity.fields.get("sku"))
+    return resource == "orders" or (resource == "products" or is_variations(resource)) and not entity.fields.get("sku")
 
 
 def is_variations(resource: str) -> bool:
@@ -373,12 +374,13 @@ def is_variations(resource: str) -> bool:
 
 
 def _lines_without_product(entity: PushedEntity, lines: list[dict[str, Any]], missing: set[int]) -> dict[str, str]:
-    """The pushed lines among `lines` (those that would be added) naming a product the store does not have."""
+    """The pushed lines among `lines` (those that would be added) naming a product the store does not have. Only
+    orders' lines have a declared shape; another resource's `line_items` is the store's to refuse."""
     pushed = entity.fields.get("line_items") or []
     return {f"line_items[{index}].product_id": f"product {line['product_id']} does not exist in WooCommerce (the "
                                               "line would be stored as product 0 at 0.00)"
             for index, line in enumerate(pushed)
-            if line.get("product_id") in missing and any(line is added for added in lines)}
+            if isinstance(line, dict) and line.get("product_id") in missing and any(line is added for added in lines)}
 
 
 def _answered(planned: list[Any], items: Any) -> Iterator[tuple[Any, Any]]:

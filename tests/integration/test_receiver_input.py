@@ -186,7 +186,8 @@ entities = st.fixed_dictionaries(
               "id": st.integers(min_value=1, max_value=50) | json_values,
               "_deleted": st.booleans() | json_values, "$replaced": st.booleans() | json_values,
               **{name: json_values for name in ("name", "email", "sku", "meta_data", "line_items", "categories",
-                                                "tags", "billing", "quantity", "status")}})
+                                                "tags", "billing", "quantity", "status", "parent_id",
+                                                "attributes")}})
 bodies = st.one_of(
     st.lists(entities, max_size=4).map(lambda value: json.dumps(value).encode()),
     json_values.map(lambda value: json.dumps(value).encode()),
@@ -195,7 +196,9 @@ bodies = st.one_of(
 
 
 @settings(max_examples=FUZZ_EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(body=bodies, type_name=st.sampled_from(["order", "product", "customer"]))
+@given(body=bodies, type_name=st.sampled_from(["order", "product", "variation", "customer"]))
+@example(body=b'[{"_id": "0", "sesam_origin": "0", "status": null, "line_items": [null]}]',
+         type_name="product")  # a product's line items were read as an order's
 @example(body=b'[{"_id": "a", "sesam_origin": "s:1", "email": "a@example.test", "first_name": NaN}]',
          type_name="customer")  # issue 11 item 9: a 503 "retriable", though the shop was never called
 @example(body=b'[{"_id": "a", "id": 18446744073709551616, "first_name": "x"}]', type_name="customer")
