@@ -153,13 +153,16 @@ def _stock(system: str, type_name: str) -> list[Any]:
     return rules
 
 
-def _parent(system: str, type_name: str) -> list[Any]:
+def _parent(system: str, type_name: str, modified: Any) -> list[Any]:
     """A WooCommerce variation's parent, as far as the variation depends on it: its SKU (shown by a variation that
     has none of its own) and whether it still lists the variation. A batch delete of a variation is permanent and
     leaves no trace (`variations-b04-…`, `-b06-…`), nor does a product turned simple (`variations-c07-…` …
     `-c11-…`), but both move the parent, whose `variations` then lacks it (`variations-b07-…`); a trashed parent
     takes its variations with it. The join is on the variation's own `parent_id`, so the parent's change re-runs
-    it."""
+    it. A parent that lacks the variation says it is gone only when that view of the parent is newer than the view
+    of the variation: the two are read by different streams, and a parent read before the variation was created (or
+    in the same second) does not list it yet. A variation deleted in the second it last changed is therefore seen
+    once its parent changes again, or by the next full read (Sesam's deletion tracking)."""
     if (system, type_name) != (WOO, "variation"):
         return []
     namespace = ns(system, type_name)
@@ -168,13 +171,15 @@ def _parent(system: str, type_name: str) -> list[Any]:
                                             "p.woocommerce-product:self-ref"]],
                                  "return": ["dict", "sku", "p.woocommerce-product:sku",
                                             "variations", "p.woocommerce-product:variations",
+                                            "modified", "p.woocommerce-product:modified",
                                             "deleted", "p.woocommerce-product:deleted"]}]]
     known = f"_T.{namespace}:parent"
+    unlisted = ["and", ["not", ["in", f"_S.{namespace}:id", ["path", "variations", known]]],
+                ["gt", ["path", "modified", known], modified]]
     return [["add", f"{namespace}:parent", parent],
             ["add", f"{namespace}:parent-sku", ["path", "sku", known]],
             ["add", f"{namespace}:orphaned", ["and", ["is-not-null", known],
-                                             ["or", ["eq", ["path", "deleted", known], True],
-                                              ["not", ["in", f"_S.{namespace}:id", ["path", "variations", known]]]]]]]
+                                             ["or", ["eq", ["path", "deleted", known], True], unlisted]]]]
 
 
 def enrich(system: str, type_name: str) -> dict[str, Any]:
@@ -186,7 +191,7 @@ def enrich(system: str, type_name: str) -> dict[str, Any]:
                                  ["filter", ["eq", f"_.{namespace}:key", "sesam_origin"], p + "meta_data"]]]
     else:
         modified, origin = p + "updated_at", p + "origin"
-    parent = _parent(system, type_name)
+    parent = _parent(system, type_name, modified)
     deleted: Any = ["eq", "_S._deleted", True]
     if parent:
         deleted = ["or", deleted, ["eq", f"_T.{namespace}:orphaned", True]]

@@ -112,6 +112,19 @@ def test_a_variation_its_parent_no_longer_lists_is_deleted_in_the_webshop(flow: 
     assert (deleted["_deleted"], deleted["id"]) == (True, 8)
 
 
+def test_a_parent_read_before_its_new_variation_existed_does_not_delete_it(flow: Flow) -> None:
+    """Products and variations are read by different streams: a view of the parent from before the variation was
+    created, or from the same second, does not list it yet, and that is no delete (a delete moves the parent later)."""
+    link_product(flow)
+    flow.woo("variation", **size(17, "L"))
+    flow.run()
+    created = flow.pushed("customwebshop", "variation").get("woocommerce-variation:17")
+    assert created is not None and created.get("_deleted") is not True and created["sku"] == "TEE-L"
+    flow.woo("product", **tee(date_modified_gmt=WOO_SECOND.format(flow.second)))
+    flow.run()
+    assert flow.pushed("customwebshop", "variation")["woocommerce-variation:17"].get("_deleted") is not True
+
+
 def test_a_variation_without_a_sku_of_its_own_does_not_link_by_its_parents(flow: Flow) -> None:
     """A variation with no SKU shows its parent's (`product-variations-delete-no-force.json`)."""
     link_product(flow)
