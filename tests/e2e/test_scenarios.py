@@ -243,3 +243,24 @@ def test_a_full_reset_writes_nothing_when_in_sync(world: World, tmp_path):
     world.sync()
     assert world.writes() == writes, "re-reading everything from the start changed nothing upstream"
     world.assert_agree()
+
+
+# A type's last record deleted for good: the full read is empty, and the service answers it only because the store
+# confirms it holds none (README, "How a pull never skips a record"); the rescan then deletes the copy.
+def test_the_last_record_of_a_type_deleted_for_good_is_noticed(world: World):
+    only = world.woo_create("customers", {"email": "last@example.test", "first_name": "Siste"})
+    lamp = world.woo_create("products", {"name": "Lamp", "sku": "LAMP", "regular_price": "40.00"})
+    world.sync()
+    [shop_customer] = world.shop_list("customers")
+    [shop_lamp] = world.shop_list("products")
+    world.next_second()
+    # WooCommerce cannot trash customers: a customer delete is for good and leaves no trace in any listing.
+    world.woo_http.delete(f"{world.woo_api}/customers/{only['id']}", params={"force": "true"}).raise_for_status()
+    world.woo_http.delete(f"{world.woo_api}/products/{lamp['id']}", params={"force": "true"}).raise_for_status()
+    assert world.woo_list("customers") == [] and world.woo_list("products") == []
+    world.sync(rescan=True)
+    world.sync()
+    assert world.shop_get("customers", shop_customer["id"]).status_code == 404
+    assert world.shop_get("products", shop_lamp["id"]).status_code == 404
+    world.assert_quiet()
+    world.assert_agree()
