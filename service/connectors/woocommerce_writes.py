@@ -115,8 +115,7 @@ class WooCommerceWriter:
         for entity in updates:
             record = current.get(entity.target_id)  # type: ignore[arg-type]
             if record is None:
-                result.fail(entity, f"{resource} {entity.target_id} does not exist in WooCommerce", False,
-                            {"id": "no such record in WooCommerce"})
+                result.record(entity, "gone")
             else:
                 self._plan_update(entity, record, batch, result, missing_products)
         for entity in creates:

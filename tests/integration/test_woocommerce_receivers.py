@@ -39,7 +39,7 @@ def test_an_update_sends_only_what_changed_and_unchanged_data_is_not_written(woo
     same = {"_id": "p1", "id": product["id"], "name": "Chair", "regular_price": "80",  # 80 == "80.00"
             "dimensions": {"height": "90"}}
     assert push(service.url, "product", [same]).json() == {"created": 0, "updated": 0, "unchanged": 1,
-                                                            "deleted": 0, "skipped": 0, "superseded": 0}
+                                                            "deleted": 0, "skipped": 0, "superseded": 0, "gone": 0}
     assert total_writes(woo) == before, "an unchanged entity is not written at all"
     assert push(service.url, "product", [{**same, "name": "Armchair"}]).json()["updated"] == 1
     after = woo.http.get(f"{woo.api}/products/{product['id']}").json()
@@ -105,6 +105,10 @@ def test_deletes_trash_orders_and_products_and_remove_customers(woo: Woo, servic
     assert woo.http.get(f"{woo.api}/orders/{order['id']}").json()["status"] == "trash"
     assert woo.http.get(f"{woo.api}/products/{product['id']}").json()["status"] == "trash"
     assert woo.http.get(f"{woo.api}/customers/{customer['id']}").status_code == 404
+    before = total_writes(woo)
+    edit = push(service.url, "customer", [{"_id": "c", "id": customer["id"], "first_name": "Back"}])
+    assert (edit.status_code, edit.json()["gone"]) == (200, 1), "an edit of a deleted record: the delete wins"
+    assert total_writes(woo) == before and woo.http.get(f"{woo.api}/customers").json() == []
 
 
 def test_replaced_entities_are_not_deletes(woo: Woo, service: Service):
@@ -163,7 +167,7 @@ def test_two_versions_of_one_record_in_a_batch_are_one_write_of_the_last(woo: Wo
     answer = push(service.url, "product", [{"_id": "p", "id": product["id"], "name": "Lamp v2"},
                                            {"_id": "p", "id": product["id"], "name": "Lamp v3"}])
     assert answer.json() == {"created": 0, "updated": 1, "unchanged": 0, "deleted": 0, "skipped": 0,
-                             "superseded": 1}
+                             "superseded": 1, "gone": 0}
     assert total_writes(woo) - before == 1
     assert woo.http.get(f"{woo.api}/products/{product['id']}").json()["name"] == "Lamp v3"
     order = woo.create("orders", {"line_items": [{"product_id": product["id"], "quantity": 1}]})
