@@ -270,3 +270,19 @@ def test_the_last_record_of_a_type_deleted_for_good_is_noticed(world: World):
     assert world.shop_get("products", shop_lamp["id"]).status_code == 404
     world.assert_quiet()
     world.assert_agree()
+
+
+# E-mail domains from every country: WooCommerce holds them in IDNA form only (service/connectors/woocommerce_emails.py),
+# so one address in two spellings must link, not duplicate, and both shops must agree on it.
+def test_international_email_domains_sync_and_link_up(world: World):
+    world.shop_create("customers", {"email": "ana@bücher.de", "first_name": "Ana"})
+    world.shop_create("customers", {"email": "per@müller.de", "first_name": "Per (shop)"})
+    world.woo_create("customers", {"email": "per@xn--mller-kva.de", "first_name": "Per (woo)"})
+    world.woo_create("customers", {"email": "konto@xn--80a1acny.xn--p1ai", "first_name": "Ольга"})
+    world.sync()
+    woo_mails = sorted(c["email"] for c in world.woo_list("customers"))
+    assert woo_mails == ["ana@xn--bcher-kva.de", "konto@xn--80a1acny.xn--p1ai", "per@xn--mller-kva.de"]
+    shop_mails = sorted(c["email"] for c in world.shop_list("customers"))
+    assert shop_mails == ["ana@bücher.de", "konto@почта.рф", "per@müller.de"]
+    world.assert_quiet()
+    world.assert_agree()
