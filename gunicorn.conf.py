@@ -13,6 +13,7 @@ flight live in the process, and every request must meet them. The work is waitin
 """
 import os
 import signal
+import sys
 from types import FrameType
 from typing import Any
 
@@ -29,6 +30,15 @@ graceful_timeout = 30
 keepalive = 75
 accesslog = "-"
 logger_class = "service.logs.GunicornLogger"  # the access log goes through the same redaction as ours
+
+
+def on_starting(server: Any) -> None:
+    """`gunicorn -w N` (or `--workers`, `GUNICORN_CMD_ARGS`) overrides `workers` above: refuse it as `Settings`
+    refuse `WEB_CONCURRENCY`, before any worker starts."""
+    if server.cfg.workers != 1:
+        print(f"gunicorn: {server.cfg.workers} workers: must be 1: the JSON Push sequences and the journal of "
+              "creates in flight live in the process; scale with GUNICORN_THREADS", file=sys.stderr)
+        sys.exit(2)
 
 
 def post_worker_init(worker: Any) -> None:

@@ -365,7 +365,9 @@ CUSTOMER = EntityType(
         Constraint(None, "email", "required and unique in both shops, compared ignoring case",
                    "customers with the same e-mail link up instead of being created twice"),
         Constraint(WOO, "email", "what WordPress's `is_email()` accepts: no non-ASCII letters in the local part, a "
-                   "domain with a dot", REFUSED + "; their orders wait, then land as guest orders"),
+                   "domain with a dot; an international domain is held in its IDNA form (`xn--…`), which the "
+                   "service writes and reads back in Unicode",
+                   REFUSED + "; their orders wait, then land as guest orders"),
         Constraint(SHOP, "billing.country, shipping.country", "ISO 3166-1 alpha-2 in capitals, or empty "
                    "(WooCommerce stores any text)", REFUSED),
     ),

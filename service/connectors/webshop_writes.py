@@ -63,7 +63,7 @@ class WebshopWriter:
             outcomes = list(pool.map(lambda e: self._apply(type_name, e), latest))
         for entity, (outcome, error) in zip(latest, outcomes):
             if error is None:
-                result.count(outcome)
+                result.record(entity, outcome)
             else:
                 result.fail_upstream(entity, error)
         return result
@@ -80,7 +80,12 @@ class WebshopWriter:
         if entity.deleted:
             return self._delete(type_name, entity.target_id)
         if entity.target_id is not None:
-            return self._update(type_name, entity.target_id, entity)
+            try:
+                return self._update(type_name, entity.target_id, entity)
+            except UpstreamRejected as error:
+                if error.upstream_status not in GONE:
+                    raise
+                return "gone"
         if entity.origin is None:
             return self._create(type_name, entity)
         with self.journal.claim(type_name, [entity.origin]):

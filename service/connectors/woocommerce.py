@@ -29,6 +29,7 @@ from service.connectors.paging import ordered_map, scan_offset_pages
 from service.connectors.base import Connector
 from service.connectors.read_stats import ReadStats
 from service.connectors.create_journal import CreateJournal
+from service.connectors.woocommerce_emails import as_read
 from service.connectors.woocommerce_changes import SHAPES
 from service.connectors.woocommerce_variation_writes import VariationWriter
 from service.connectors.woocommerce_variations import VariationStream
@@ -147,7 +148,7 @@ class WooCommerceConnector(Connector):
                 for key in batch:
                     record = records.get(_id_of(key))
                     if record is not None:
-                        yield self._entity(record, key)
+                        yield self._entity(as_read(woo_type.resource, record), key)
 
     def write_batch(self, type_name: str, entities: list[PushedEntity]) -> WriteResult:
         if type_name == "variation":

@@ -43,7 +43,7 @@ def email_problem(address: str) -> str | None:
             return f"WooCommerce refuses an e-mail domain part that starts or ends with '-' ({label!r})"
         if not _LABEL.match(label):
             if not label.isascii():
-                return "WooCommerce refuses non-ASCII e-mail domains (send the punycode form, xn--…)"
+                return "WooCommerce refuses this e-mail domain: it has no IDNA form (xn--…) it could hold"
             return "WooCommerce refuses the characters " + _odd(label, _LABEL) + " in an e-mail domain"
     return None
 

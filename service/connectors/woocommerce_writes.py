@@ -30,6 +30,7 @@ from service.clients.transport import describe_fields, is_uncertain
 from service.clients.woocommerce import MAX_PER_PAGE, WooCommerceClient, error_fields
 from service.connectors.create_journal import CreateJournal
 from service.connectors.woocommerce_changes import create_body, origin_of, update_body
+from service.connectors.woocommerce_emails import for_store
 from service.connectors.woocommerce_rules import refusals
 from service.connectors.writes import WriteResult
 from service.errors import UpstreamError
@@ -72,6 +73,7 @@ class WooCommerceWriter:
         result.count("superseded", len(superseded))
         writable = []
         for entity in latest:
+            entity = dataclasses.replace(entity, fields=for_store(resource, entity.fields))
             refused = {} if entity.deleted or entity.replaced else refusals(resource, entity.fields)
             if entity.replaced or (entity.deleted and entity.target_id is None):
                 result.count("skipped")  # `$replaced` is not a delete; a delete of what was never created here
@@ -115,8 +117,7 @@ class WooCommerceWriter:
         for entity in updates:
             record = current.get(entity.target_id)  # type: ignore[arg-type]
             if record is None:
-                result.fail(entity, f"{resource} {entity.target_id} does not exist in WooCommerce", False,
-                            {"id": "no such record in WooCommerce"})
+                result.record(entity, "gone")
             else:
                 self._plan_update(entity, record, batch, result, missing_products)
         for entity in creates:

@@ -4,7 +4,10 @@ field-by-field comparison that keeps unchanged data from being written (a no-op 
 
 Counts are what happened in the shop: `created` only when a new record was made; a create that found the record it
 stands for (same SKU or e-mail, the origin of an earlier attempt) is `updated` or `unchanged`; earlier versions of
-an entity repeated in the batch are `superseded` (service/sesam/batch.py), never written.
+an entity repeated in the batch are `superseded` (service/sesam/batch.py), never written. An update of a record the
+shop no longer holds is `gone`, not a failure: it was deleted here, the delete wins over the edit (README, "Golden
+values"), and the other shop learns of it from this shop's next read (a full rescan for a delete that leaves no
+trace). Failing it would dead-letter an edit no retry can apply, and leave the letter behind once the delete is done.
 """
 from __future__ import annotations
 
@@ -17,7 +20,7 @@ from service.clients.transport import describe_fields
 from service.errors import UpstreamAuthError, UpstreamError, UpstreamUnavailable
 from service.sesam.batch import PushedEntity
 
-OUTCOMES = ("created", "updated", "unchanged", "deleted", "skipped", "superseded")
+OUTCOMES = ("created", "updated", "unchanged", "deleted", "skipped", "superseded", "gone")
 CREDENTIALS_REFUSED = ("the shop refused our credentials (401/403): a rotated or revoked key. Nothing was written; "
                        "fix the credentials in the configuration and Sesam's retry will apply it")
 
@@ -47,10 +50,16 @@ class Failure:
 class WriteResult:
     counts: Counter[str] = field(default_factory=Counter)
     failures: list[Failure] = field(default_factory=list)
+    gone: list[PushedEntity] = field(default_factory=list)  # named in the log: edits an operator may look for
 
     def count(self, outcome: str, n: int = 1) -> None:
         assert outcome in OUTCOMES, outcome
         self.counts[outcome] += n
+
+    def record(self, entity: PushedEntity, outcome: str) -> None:
+        self.count(outcome)
+        if outcome == "gone":
+            self.gone.append(entity)
 
     def fail(self, entity: PushedEntity, reason: str, retriable: bool, fields: dict[str, str] | None = None) -> None:
         self.failures.append(Failure(entity, reason, retriable, dict(fields or {})))

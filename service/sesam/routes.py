@@ -102,6 +102,10 @@ def receiver(type_name: str) -> Any:
 def _answer(result: WriteResult, pushed: int, describe: str) -> Any:
     """200 with the counts; else 422 (retrying cannot help) or 503 (it can), naming each entity not applied."""
     summary = result.summary()
+    if result.gone:
+        log.warning("%s: %d updates of records deleted in the shop since, not applied (the delete wins, and reaches "
+                    "the other shop with this shop's next read): %s", describe, len(result.gone),
+                    ", ".join(f"{e.sesam_id} (id {e.target_id})" for e in result.gone[:20]))
     if not result.failures:
         log.info("%s %s", describe, summary)
         return jsonify(summary)

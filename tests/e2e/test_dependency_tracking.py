@@ -41,3 +41,4 @@ def test_an_order_whose_product_reaches_the_target_later_lands_without_any_other
         "the order itself did not change before it landed"
     assert report.total("customwebshop-order-transform", "requeued") >= 1, "dependency tracking ran it again"
     world.assert_quiet()
+    world.assert_agree()

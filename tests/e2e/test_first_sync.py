@@ -100,3 +100,4 @@ def test_first_sync_of_two_populated_shops_with_overlapping_ids(world: World):
         assert (woo_product["sku"], woo_product["name"], woo_product["regular_price"]) == (
             shop_product["sku"], shop_product["name"], shop_product["price"]), "linked products agree"
     world.assert_quiet()
+    world.assert_agree()

@@ -243,3 +243,46 @@ def test_a_full_reset_writes_nothing_when_in_sync(world: World, tmp_path):
     world.sync()
     assert world.writes() == writes, "re-reading everything from the start changed nothing upstream"
     world.assert_agree()
+
+
+# A type's last record deleted for good: the full read is empty, and the service answers it only because the store
+# confirms it holds none (README, "How a pull never skips a record"); the rescan then deletes the copy.
+def test_the_last_record_of_a_type_deleted_for_good_is_noticed(world: World):
+    only = world.woo_create("customers", {"email": "last@example.test", "first_name": "Siste"})
+    lamp = world.woo_create("products", {"name": "Lamp", "sku": "LAMP", "regular_price": "40.00"})
+    world.sync()
+    [shop_customer] = world.shop_list("customers")
+    [shop_lamp] = world.shop_list("products")
+    world.next_second()
+    # WooCommerce cannot trash customers: a customer delete is for good and leaves no trace in any listing.
+    world.woo_http.delete(f"{world.woo_api}/customers/{only['id']}", params={"force": "true"}).raise_for_status()
+    world.woo_http.delete(f"{world.woo_api}/products/{lamp['id']}", params={"force": "true"}).raise_for_status()
+    assert world.woo_list("customers") == [] and world.woo_list("products") == []
+    world.next_second()  # the webshop edits its copy before the rescan: it is pushed to an id WooCommerce lost
+    assert world.shop_http.patch(f"{world.shop.url}/customers/{shop_customer['id']}",
+                                 json={"first_name": "Sist"}).status_code == 200
+    world.sync()  # the edit is not applied, and not dead-lettered: no retry could apply it
+    assert list(world.emulator().store.dataset("woocommerce-customer-share-dead-letters").latest()) == []
+    assert world.woo_list("customers") == [], "an update never recreates what the shop deleted"
+    world.sync(rescan=True)  # the delete wins over the edit (README, "Golden values")
+    world.sync()
+    assert world.shop_get("customers", shop_customer["id"]).status_code == 404
+    assert world.shop_get("products", shop_lamp["id"]).status_code == 404
+    world.assert_quiet()
+    world.assert_agree()
+
+
+# E-mail domains from every country: WooCommerce holds them in IDNA form only (service/connectors/woocommerce_emails.py),
+# so one address in two spellings must link, not duplicate, and both shops must agree on it.
+def test_international_email_domains_sync_and_link_up(world: World):
+    world.shop_create("customers", {"email": "ana@bücher.de", "first_name": "Ana"})
+    world.shop_create("customers", {"email": "per@müller.de", "first_name": "Per (shop)"})
+    world.woo_create("customers", {"email": "per@xn--mller-kva.de", "first_name": "Per (woo)"})
+    world.woo_create("customers", {"email": "konto@xn--80a1acny.xn--p1ai", "first_name": "Ольга"})
+    world.sync()
+    woo_mails = sorted(c["email"] for c in world.woo_list("customers"))
+    assert woo_mails == ["ana@xn--bcher-kva.de", "konto@xn--80a1acny.xn--p1ai", "per@xn--mller-kva.de"]
+    shop_mails = sorted(c["email"] for c in world.shop_list("customers"))
+    assert shop_mails == ["ana@bücher.de", "konto@почта.рф", "per@müller.de"]
+    world.assert_quiet()
+    world.assert_agree()

@@ -55,6 +55,17 @@ def test_more_than_one_worker_is_refused_at_start():
     assert "WEB_CONCURRENCY: must be 1" in stderr
 
 
+def test_workers_asked_for_on_gunicorns_own_command_line_are_refused_too():
+    env = {"SYSTEM": "customwebshop", "WEBSHOP_URL": "http://127.0.0.1:9", "WEBSHOP_TOKEN": "t",
+           "PORT": str(free_port())}
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("WOOCOMMERCE_", "WEBSHOP_", "SYSTEM"))}
+    process = subprocess.run([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "-w", "3",
+                              "service.app:create_app()"], cwd=ROOT, env={**clean, **env}, capture_output=True,
+                             text=True, timeout=30)
+    assert process.returncode == 2, process.stderr
+    assert "3 workers: must be 1" in process.stderr
+
+
 def test_a_stream_longer_than_the_worker_timeout_is_not_killed():
     """A sync worker is killed when one request outlives --timeout (benoitc/gunicorn#1440); ours are threaded."""
     served, store = serve_woo(behind_https=True)

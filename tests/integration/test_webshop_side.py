@@ -148,6 +148,10 @@ def test_create_update_unchanged_and_delete(shop: Shop, service: Service):
     for _ in range(2):
         assert push(service.url, "product", [{"_id": "x", "id": record["id"], "_deleted": True}]).json()["deleted"] == 1
     assert shop.get("products", record["id"]).status_code == 404
+    writes = shop.writes()
+    gone = push(service.url, "product", [{**same, "price": "14.00"}])
+    assert (gone.status_code, gone.json()["gone"]) == (200, 1), "an edit of a deleted record: the delete wins"
+    assert shop.writes() == writes and not [p for p in shop.listing("products") if p["sku"] == "SKU-1"], "and nothing is recreated"
 
 
 def test_creates_replayed_after_a_dropped_answer_make_no_duplicates(shop: Shop, service: Service):
