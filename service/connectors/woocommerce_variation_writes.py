@@ -65,14 +65,14 @@ class VariationWriter:
             for entity in group:  # deleted for good with its variations, or never there
                 if entity.deleted:
                     result.count("deleted")
+                elif entity.target_id is not None:
+                    result.record(entity, "gone")  # an edit of a variation deleted with its parent: the delete wins
                 else:
                     result.fail(entity, f"product {parent_id} does not exist in WooCommerce", False,
                                 {PARENT: "no such product in WooCommerce"})
             return
         self._prepare(parent, group)
-        written = self.writer.write_batch(f"products/{parent_id}/variations", group)
-        result.counts.update(written.counts)
-        result.failures.extend(written.failures)
+        result.include(self.writer.write_batch(f"products/{parent_id}/variations", group))
         if any(entity.deleted for entity in group):
             self._simple_again(parent_id)
 

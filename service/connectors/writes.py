@@ -56,6 +56,12 @@ class WriteResult:
         assert outcome in OUTCOMES, outcome
         self.counts[outcome] += n
 
+    def include(self, other: "WriteResult") -> None:
+        """Take in what a part of the batch written on its own came to (a parent's variations)."""
+        self.counts.update(other.counts)
+        self.failures.extend(other.failures)
+        self.gone.extend(other.gone)
+
     def record(self, entity: PushedEntity, outcome: str) -> None:
         self.count(outcome)
         if outcome == "gone":

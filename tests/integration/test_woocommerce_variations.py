@@ -143,6 +143,9 @@ def test_a_deleted_variation_is_deleted_for_good_and_a_parent_left_without_any_i
     after = woo.http.get(f"{woo.api}/products/{parent['id']}").json()
     assert (after["type"], after["variations"]) == ("simple", [])
     assert push(service.url, "variation", deletes[1:]).json()["deleted"] == 1, "deleting again is not a failure"
+    edit = push(service.url, "variation", [{"_id": "e", "id": sizes[0]["id"], "parent_id": parent["id"],
+                                            "regular_price": "1.00"}])
+    assert (edit.status_code, edit.json()["gone"]) == (200, 1), "an edit of a deleted variation: the delete wins"
 
 
 def test_a_variation_without_its_parent_is_refused_and_nothing_is_written(woo: Woo, service: Service):
