@@ -11,6 +11,7 @@ here with pip's download cache warm (more on a first download); after that the t
 """
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -61,14 +62,21 @@ def runtime_python() -> Path:
     digest = hashlib.sha256(LOCK.read_bytes() + sys.version.encode()).hexdigest()
     stamp = RUNTIME_VENV / "built-from.sha256"
     python = RUNTIME_VENV / "bin" / "python"
-    if not (stamp.is_file() and stamp.read_text() == digest):
-        shutil.rmtree(RUNTIME_VENV, ignore_errors=True)
-        subprocess.run([sys.executable, "-m", "venv", str(RUNTIME_VENV)], check=True, timeout=DEADLINE)
-        install = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--require-hashes",
-                   "-r", str(LOCK)]
-        subprocess.run(install, check=True, timeout=10 * DEADLINE)
-        stamp.write_text(digest)
+    # Each xdist worker that runs a test of this module asks for the venv: one builds it, the others wait for it.
+    with open(ROOT / ".venv-runtime.lock", "w") as building:
+        fcntl.flock(building, fcntl.LOCK_EX)
+        if not (stamp.is_file() and stamp.read_text() == digest):
+            _build(digest, stamp, python)
     return python
+
+
+def _build(digest: str, stamp: Path, python: Path) -> None:
+    shutil.rmtree(RUNTIME_VENV, ignore_errors=True)
+    subprocess.run([sys.executable, "-m", "venv", str(RUNTIME_VENV)], check=True, timeout=DEADLINE)
+    install = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--require-hashes",
+               "-r", str(LOCK)]
+    subprocess.run(install, check=True, timeout=10 * DEADLINE)
+    stamp.write_text(digest)
 
 
 def pins(lock_text: str) -> set[str]:
