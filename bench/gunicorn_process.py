@@ -6,19 +6,17 @@ import argparse
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import requests
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from sandbox.serving import wait_for_health  # noqa: E402
 from service.settings import Settings  # noqa: E402
 
 KEY, SECRET = "ck_sandbox", "cs_sandbox"  # the WooCommerce sandbox's credentials
@@ -38,12 +36,6 @@ def woocommerce_service_env(store_url: str, concurrency: int) -> dict[str, str]:
             "UPSTREAM_CONCURRENCY": str(concurrency)}
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @contextmanager
 def running_service(env: dict[str, str], port: int) -> Iterator[subprocess.Popen[bytes]]:
     """gunicorn with the given settings on `port`, from when it answers /health until the block ends."""
@@ -51,14 +43,7 @@ def running_service(env: dict[str, str], port: int) -> Iterator[subprocess.Popen
                                env={**os.environ, "LOG_LEVEL": "WARNING", **env, "PORT": str(port)},
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        for _ in range(200):
-            try:
-                requests.get(f"http://127.0.0.1:{port}/health", timeout=1)
-                break
-            except (requests.ConnectionError, requests.Timeout):  # a listening master whose worker still boots
-                time.sleep(0.1)
-        else:
-            raise RuntimeError("the service did not start")
+        wait_for_health(port)
         yield process
     finally:
         process.send_signal(signal.SIGTERM)

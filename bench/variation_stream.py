@@ -23,11 +23,11 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from gunicorn_process import (KEY, SECRET, add_store_and_service_options, free_port, running_service,  # noqa: E402
+from gunicorn_process import (KEY, SECRET, add_store_and_service_options, running_service,  # noqa: E402
                               woocommerce_service_env)
 from progress import HelpFormatter, Progress  # noqa: E402
 from sandbox.faults import Faults  # noqa: E402
-from sandbox.serving import ServedApp  # noqa: E402
+from sandbox.serving import ServedApp, free_port  # noqa: E402
 from sandbox.woocommerce import Store, create_app  # noqa: E402
 from service.settings import Settings  # noqa: E402
 

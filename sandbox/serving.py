@@ -7,13 +7,34 @@ at once, `port=0` picks a free one) and stopped by `stop()`, which waits for the
 from __future__ import annotations
 
 import logging
+import socket
 import ssl
 import sys
 import threading
+import time
 from types import TracebackType
 from typing import Any
 
+import requests
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+
+
+def free_port() -> int:
+    """A port nothing listens on now, for a process started next (a server in this process takes `port=0`)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for_health(port: int, attempts: int = 200) -> None:
+    """Until the service started on `port` answers `/health`, 0.1 s apart."""
+    for _ in range(attempts):
+        try:
+            requests.get(f"http://127.0.0.1:{port}/health", timeout=1)
+            return
+        except (requests.ConnectionError, requests.Timeout):  # a listening master whose worker still boots
+            time.sleep(0.1)
+    raise RuntimeError(f"the service on port {port} did not answer /health")
 
 
 class _QuietHandler(WSGIRequestHandler):

@@ -27,7 +27,7 @@ import pytest
 import requests
 
 from tests.integration.conftest import KEY, SECRET, serve_woo
-from tests.integration.test_serving import free_port
+from sandbox.serving import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 LOCK = ROOT / "requirements" / "runtime.txt"

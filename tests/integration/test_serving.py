@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -10,30 +9,16 @@ from pathlib import Path
 
 import requests
 
+from sandbox.serving import free_port, wait_for_health
 from tests.integration.conftest import serve_woo
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def gunicorn(env: dict[str, str]) -> subprocess.Popen[str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("WOOCOMMERCE_", "WEBSHOP_", "SYSTEM"))}
     return subprocess.Popen([sys.executable, "-m", "service"],
                             cwd=ROOT, env={**clean, **env}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-
-
-def wait_for_health(port: int) -> None:
-    for _ in range(100):
-        try:
-            requests.get(f"http://127.0.0.1:{port}/health", timeout=1)
-            return
-        except (requests.ConnectionError, requests.Timeout):  # a listening master whose worker still boots
-            time.sleep(0.1)
 
 
 def test_a_bad_configuration_stops_at_once_with_every_problem_and_no_secret():

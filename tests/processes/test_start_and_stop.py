@@ -17,7 +17,7 @@ import requests
 
 from sandbox.serving import ServedApp
 from sandbox.webshop.app import create_app as create_shop_app
-from tests.integration.test_serving import free_port
+from sandbox.serving import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 DEADLINE = 60  # seconds a start or a stop may take before the test calls it hung; never a measure of speed
