@@ -39,14 +39,16 @@ def unicode_domain(address: str) -> str:
 
 def _converted(resource: str, record: dict[str, Any], convert: Callable[[str], str]) -> dict[str, Any]:
     """The e-mails WooCommerce checks with `is_email()`: a customer's account and billing e-mail, an order's billing
-    e-mail."""
-    result = dict(record)
-    if resource == "customers" and isinstance(record.get("email"), str):
-        result["email"] = convert(record["email"])
+    e-mail. `record` itself when none changes: the stream passes every record of a store through here."""
+    changes: dict[str, Any] = {}
+    email = record.get("email")
+    if resource == "customers" and isinstance(email, str) and convert(email) != email:
+        changes["email"] = convert(email)
     billing = record.get("billing")
-    if resource in ("customers", "orders") and isinstance(billing, dict) and isinstance(billing.get("email"), str):
-        result["billing"] = {**billing, "email": convert(billing["email"])}
-    return result
+    if resource in ("customers", "orders") and isinstance(billing, dict) and isinstance(billing.get("email"), str) \
+            and convert(billing["email"]) != billing["email"]:
+        changes["billing"] = {**billing, "email": convert(billing["email"])}
+    return {**record, **changes} if changes else record
 
 
 def for_store(resource: str, fields: dict[str, Any]) -> dict[str, Any]:
